@@ -1,0 +1,90 @@
+# shellcheck shell=bash
+# scripts/lib/env.sh — shared settings for the Bus dev/test scripts.
+#
+# Source it (". scripts/lib/env.sh"); do not execute it. It only exports
+# variables (each keeps a value already set in the environment) and defines
+# small helper functions. It sets no shell options and is safe to source twice.
+#
+#   BUS_RABBITMQ_HOST             127.0.0.1
+#   BUS_RABBITMQ_PORT             5672      AMQP
+#   BUS_RABBITMQ_MANAGEMENT_PORT  15672     management UI / HTTP API
+#   BUS_RABBITMQ_USER             bus
+#   BUS_RABBITMQ_PASSWORD         bus
+#   BUS_RABBITMQ_VHOST            /
+#   BUS_POSTGRES_HOST             127.0.0.1
+#   BUS_POSTGRES_PORT             5432
+#   BUS_POSTGRES_USER             bus
+#   BUS_POSTGRES_PASSWORD         bus
+#   BUS_POSTGRES_DB               bus
+#   BUS_REDIS_HOST                127.0.0.1
+#   BUS_REDIS_PORT                6379
+#   BUS_INFRA_TIMEOUT             120       seconds to wait for each server
+#
+# Helpers: log, warn, die, wait_for, bus_port_open, bus_repo_root.
+
+: "${BUS_RABBITMQ_HOST:=127.0.0.1}"
+: "${BUS_RABBITMQ_PORT:=5672}"
+: "${BUS_RABBITMQ_MANAGEMENT_PORT:=15672}"
+: "${BUS_RABBITMQ_USER:=bus}"
+: "${BUS_RABBITMQ_PASSWORD:=bus}"
+: "${BUS_RABBITMQ_VHOST:=/}"
+: "${BUS_POSTGRES_HOST:=127.0.0.1}"
+: "${BUS_POSTGRES_PORT:=5432}"
+: "${BUS_POSTGRES_USER:=bus}"
+: "${BUS_POSTGRES_PASSWORD:=bus}"
+: "${BUS_POSTGRES_DB:=bus}"
+: "${BUS_REDIS_HOST:=127.0.0.1}"
+: "${BUS_REDIS_PORT:=6379}"
+: "${BUS_INFRA_TIMEOUT:=120}"
+
+export BUS_RABBITMQ_HOST BUS_RABBITMQ_PORT BUS_RABBITMQ_MANAGEMENT_PORT \
+  BUS_RABBITMQ_USER BUS_RABBITMQ_PASSWORD BUS_RABBITMQ_VHOST \
+  BUS_POSTGRES_HOST BUS_POSTGRES_PORT BUS_POSTGRES_USER BUS_POSTGRES_PASSWORD \
+  BUS_POSTGRES_DB BUS_REDIS_HOST BUS_REDIS_PORT BUS_INFRA_TIMEOUT
+
+# log MESSAGE... — timestamped line on stderr (keeps stdout for results).
+log() {
+  printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2
+}
+
+warn() {
+  printf '[%s] WARNING: %s\n' "$(date +%H:%M:%S)" "$*" >&2
+}
+
+# die MESSAGE... — print an error and exit 1 (meant for scripts).
+die() {
+  printf '[%s] ERROR: %s\n' "$(date +%H:%M:%S)" "$*" >&2
+  exit 1
+}
+
+# bus_repo_root — absolute path of the repository root.
+bus_repo_root() {
+  (cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+}
+
+# bus_port_open HOST PORT — true if a TCP connection to HOST:PORT succeeds.
+bus_port_open() {
+  # shellcheck disable=SC2016  # expanded by the inner bash
+  timeout 3 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$1" "$2" 2>/dev/null
+}
+
+# wait_for NAME TIMEOUT_SECONDS COMMAND [ARGS...]
+#   Runs COMMAND (a program or shell function) once a second until it
+#   succeeds. Returns 0 on success; on timeout prints an error naming NAME
+#   and returns 1. COMMAND's own output is discarded.
+wait_for() {
+  local name=$1 limit=$2
+  shift 2
+  local start=$SECONDS
+  while true; do
+    if "$@" >/dev/null 2>&1; then
+      return 0
+    fi
+    if (( SECONDS - start >= limit )); then
+      printf '[%s] ERROR: timed out after %ss waiting for %s (%s)\n' \
+        "$(date +%H:%M:%S)" "$limit" "$name" "$*" >&2
+      return 1
+    fi
+    sleep 1
+  done
+}

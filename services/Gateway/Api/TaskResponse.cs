@@ -1,0 +1,46 @@
+using System.Text.Json;
+using Bus.Gateway.Tasks;
+
+namespace Bus.Gateway.Api;
+
+public sealed record TaskError(string Type, string Message);
+
+public sealed record TaskResponse(
+    Guid TaskId,
+    string Type,
+    string Status,
+    int Priority,
+    int Attempts,
+    int Progress,
+    string? ProgressMessage,
+    string? IdempotencyKey,
+    DateTime CreatedAt,
+    DateTime? StartedAt,
+    DateTime? FinishedAt,
+    DateTime UpdatedAt,
+    JsonElement? Data,
+    JsonElement? Result,
+    TaskError? Error)
+{
+    public static TaskResponse From(TaskState task) => new(
+        task.CorrelationId,
+        task.Type,
+        task.CurrentState,
+        task.Priority,
+        task.Attempts,
+        task.Progress,
+        task.ProgressMessage,
+        task.IdempotencyKey,
+        task.CreatedAt,
+        task.StartedAt,
+        task.FinishedAt,
+        task.UpdatedAt,
+        ParseJson(task.Data),
+        ParseJson(task.Result),
+        task.Error is null ? null : new TaskError(task.ErrorType ?? "Unknown", task.Error));
+
+    private static JsonElement? ParseJson(string? json) =>
+        json is null ? null : JsonDocument.Parse(json).RootElement.Clone();
+}
+
+public sealed record TaskSubmitted(Guid TaskId, string Status, bool Duplicate);

@@ -1,0 +1,57 @@
+using Bus.Contracts.Tasks;
+using Bus.Gateway.Persistence;
+using Bus.Gateway.Tasks;
+using Bus.Gateway.Tasks.Types;
+using Bus.ServiceDefaults;
+using Bus.ServiceDefaults.Messaging;
+using Bus.ServiceDefaults.Options;
+using MassTransit;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Bus.Gateway;
+
+public static class Extensions
+{
+    public static IHostApplicationBuilder AddGateway(this IHostApplicationBuilder builder)
+    {
+        var gateway = builder.AddValidatedOptions<GatewayOptions>(GatewayOptions.Section);
+        builder.AddQueueOptions(QueueNames.TaskState, concurrencyLimit: 16,
+            TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5));
+
+        builder.Services.AddDbContextPool<TaskDbContext>((services, db) => db.UseNpgsql(
+            services.GetRequiredService<IOptions<PostgresOptions>>().Value.ConnectionString,
+            npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history", TaskDbContext.Schema)));
+        builder.Services.AddScoped<ITaskLookup, TaskLookup>();
+
+        builder.Services.AddSingleton<ITaskType, EmailNotificationTaskType>();
+        builder.Services.AddSingleton<TaskTypeCatalog>();
+
+        builder.AddBus(bus =>
+        {
+            bus.AddSagaStateMachine<TaskStateMachine, TaskState, TaskStateMachineDefinition>()
+                .InMemoryRepository();
+            foreach (var route in TaskRoutes.All)
+            {
+                bus.AddConsumer(typeof(TaskFaultConsumer<>).MakeGenericType(route.CommandType))
+                    .Endpoint(endpoint => endpoint.Name = QueueNames.TaskFaults);
+            }
+            bus.AddRequestClient<SubmitTask>(new Uri($"queue:{QueueNames.TaskState}"));
+        });
+
+        builder.Services.AddProblemDetails();
+        builder.Services.Configure<JsonOptions>(json => json.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
+        return builder;
+    }
+
+    public static WebApplication UseGateway(this WebApplication app)
+    {
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            StatusCodeSelector = exception => exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+        });
+        app.UseStatusCodePages();
+        return app;
+    }
+}

@@ -1,0 +1,15 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Bus.Gateway;
+
+public sealed class GatewayOptions
+{
+    public const string Section = "Gateway";
+
+    [Range(1024, 64 * 1024 * 1024, ErrorMessage = "Gateway:MaxRequestBodyBytes must be between 1024 and 67108864")]
+    public int MaxRequestBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>How long <c>POST /tasks</c> waits for the task saga to record a task before answering 503.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00", ErrorMessage = "Gateway:SubmitTimeout must be between 00:00:01 and 00:05:00")]
+    public TimeSpan SubmitTimeout { get; set; } = TimeSpan.FromSeconds(15);
+}

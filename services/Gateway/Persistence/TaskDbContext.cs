@@ -1,0 +1,45 @@
+using Bus.Gateway.Tasks;
+using Microsoft.EntityFrameworkCore;
+
+namespace Bus.Gateway.Persistence;
+
+public class TaskDbContext(DbContextOptions<TaskDbContext> options) : DbContext(options)
+{
+    public const string Schema = "bus";
+
+    public DbSet<TaskState> Tasks => Set<TaskState>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.HasDefaultSchema(Schema);
+
+        var task = modelBuilder.Entity<TaskState>();
+        task.ToTable("tasks");
+        task.HasKey(t => t.CorrelationId);
+        task.Property(t => t.CorrelationId).HasColumnName("id").ValueGeneratedNever();
+        task.Property(t => t.CurrentState).HasColumnName("status").HasMaxLength(32);
+        task.Property(t => t.Type).HasColumnName("type").HasMaxLength(100);
+        task.Property(t => t.Queue).HasColumnName("queue").HasMaxLength(100);
+        task.Property(t => t.Priority).HasColumnName("priority");
+        task.Property(t => t.IdempotencyKey).HasColumnName("idempotency_key").HasMaxLength(255);
+        task.Property(t => t.Data).HasColumnName("data").HasColumnType("jsonb");
+        task.Property(t => t.Result).HasColumnName("result").HasColumnType("jsonb");
+        task.Property(t => t.Error).HasColumnName("error");
+        task.Property(t => t.ErrorType).HasColumnName("error_type").HasMaxLength(500);
+        task.Property(t => t.Attempts).HasColumnName("attempts");
+        task.Property(t => t.Progress).HasColumnName("progress");
+        task.Property(t => t.ProgressMessage).HasColumnName("progress_message").HasMaxLength(1000);
+        task.Property(t => t.CreatedAt).HasColumnName("created_at");
+        task.Property(t => t.StartedAt).HasColumnName("started_at");
+        task.Property(t => t.FinishedAt).HasColumnName("finished_at");
+        task.Property(t => t.UpdatedAt).HasColumnName("updated_at");
+
+        // The last line of defence for idempotency: two tasks of one type can never share a key.
+        task.HasIndex(t => new { t.Type, t.IdempotencyKey })
+            .IsUnique()
+            .HasFilter("idempotency_key IS NOT NULL")
+            .HasDatabaseName("ux_tasks_type_idempotency_key");
+        task.HasIndex(t => new { t.CurrentState, t.CreatedAt }).HasDatabaseName("ix_tasks_status_created_at");
+        task.HasIndex(t => t.CreatedAt).HasDatabaseName("ix_tasks_created_at");
+    }
+}

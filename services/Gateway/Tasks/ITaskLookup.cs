@@ -1,0 +1,19 @@
+using Bus.Gateway.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace Bus.Gateway.Tasks;
+
+/// <summary>Reads the saga's own table from inside a saga transition (the same scoped DbContext and transaction).</summary>
+public interface ITaskLookup
+{
+    Task<Guid?> FindByIdempotencyKeyAsync(string type, string idempotencyKey, CancellationToken cancellationToken);
+}
+
+public sealed class TaskLookup(TaskDbContext db) : ITaskLookup
+{
+    public async Task<Guid?> FindByIdempotencyKeyAsync(string type, string idempotencyKey, CancellationToken cancellationToken) =>
+        await db.Tasks.AsNoTracking()
+            .Where(t => t.Type == type && t.IdempotencyKey == idempotencyKey)
+            .Select(t => (Guid?)t.CorrelationId)
+            .FirstOrDefaultAsync(cancellationToken);
+}

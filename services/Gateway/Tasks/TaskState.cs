@@ -1,0 +1,30 @@
+using MassTransit;
+
+namespace Bus.Gateway.Tasks;
+
+/// <summary>One task's record: the saga instance, and the Gateway's read model.</summary>
+public class TaskState : SagaStateMachineInstance
+{
+    public Guid CorrelationId { get; set; }
+    public string CurrentState { get; set; } = "";
+
+    public string Type { get; set; } = "";
+    public string Queue { get; set; } = "";
+    public int Priority { get; set; }
+    public string? IdempotencyKey { get; set; }
+
+    /// <summary>The submitted payload as JSON; null for tasks first seen through a worker's event.</summary>
+    public string? Data { get; set; }
+    public string? Result { get; set; }
+    public string? Error { get; set; }
+    public string? ErrorType { get; set; }
+
+    public int Attempts { get; set; }
+    public int Progress { get; set; }
+    public string? ProgressMessage { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+    public DateTime? StartedAt { get; set; }
+    public DateTime? FinishedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+}

@@ -1,0 +1,186 @@
+using System.Text.Json;
+using Bus.Contracts.Tasks;
+using Bus.Gateway.Tasks.Types;
+using MassTransit;
+
+namespace Bus.Gateway.Tasks;
+
+/// <summary>
+/// Every task's lifecycle. Workers' events may arrive out of order (the saga endpoint runs messages
+/// concurrently), so terminal states are never left by a late start or progress report.
+/// </summary>
+public sealed class TaskStateMachine : MassTransitStateMachine<TaskState>
+{
+    public State Queued { get; private set; } = null!;
+    public State Running { get; private set; } = null!;
+    public State Completed { get; private set; } = null!;
+    public State Failed { get; private set; } = null!;
+
+    public Event<SubmitTask> Submitted { get; private set; } = null!;
+    public Event<TaskStarted> Started { get; private set; } = null!;
+    public Event<TaskProgressed> Progressed { get; private set; } = null!;
+    public Event<TaskAttemptFailed> AttemptFailed { get; private set; } = null!;
+    public Event<TaskCompleted> Succeeded { get; private set; } = null!;
+    public Event<TaskFailed> Faulted { get; private set; } = null!;
+
+    public TaskStateMachine(TaskTypeCatalog catalog)
+    {
+        InstanceState(x => x.CurrentState);
+
+        Event(() => Submitted, e => e.CorrelateById(c => c.Message.TaskId));
+        Event(() => Started, e => e.CorrelateById(c => c.Message.TaskId));
+        Event(() => Progressed, e => e.CorrelateById(c => c.Message.TaskId));
+        Event(() => AttemptFailed, e => e.CorrelateById(c => c.Message.TaskId));
+        Event(() => Succeeded, e => e.CorrelateById(c => c.Message.TaskId));
+        Event(() => Faulted, e => e.CorrelateById(c => c.Message.TaskId));
+
+        Initially(
+            When(Submitted)
+                .IfElseAsync(IsDuplicateKey,
+                    duplicate => duplicate
+                        .Respond(ctx => new TaskAccepted(ctx.GetPayload<EarlierTask>().TaskId, Duplicate: true))
+                        .Finalize(),
+                    fresh => fresh
+                        .Then(RecordSubmission)
+                        .IfElse(ctx => CommandFor(ctx, catalog).IsValid,
+                            valid => valid
+                                .ThenAsync(ctx => Dispatch(ctx, CommandFor(ctx, catalog).Command!))
+                                .TransitionTo(Queued)
+                                .Respond(ctx => new TaskAccepted(ctx.Saga.CorrelationId, Duplicate: false)),
+                            invalid => invalid
+                                .Then(ctx => RecordRejection(ctx, CommandFor(ctx, catalog).Errors))
+                                .TransitionTo(Failed)
+                                .Respond(ctx => new TaskRejected(ctx.Saga.CorrelationId, CommandFor(ctx, catalog).Errors)))));
+
+        During([Initial, Queued, Running],
+            When(Started).Then(RecordStart).TransitionTo(Running),
+            When(Progressed).Then(RecordProgress).TransitionTo(Running),
+            When(AttemptFailed).Then(RecordAttemptFailure).TransitionTo(Running),
+            When(Succeeded).Then(RecordSuccess).TransitionTo(Completed),
+            When(Faulted).Then(RecordFailure).TransitionTo(Failed));
+
+        During([Queued, Running, Completed, Failed],
+            When(Submitted).Respond(ctx => new TaskAccepted(ctx.Saga.CorrelationId, Duplicate: true)));
+
+        During([Completed, Failed],
+            When(Started).Then(RecordStart),
+            Ignore(Progressed),
+            Ignore(AttemptFailed));
+
+        During(Completed,
+            Ignore(Succeeded),
+            Ignore(Faulted));
+
+        // A failed task whose message an operator redelivered from the error queue can still complete.
+        During(Failed,
+            When(Succeeded).Then(RecordSuccess).TransitionTo(Completed),
+            Ignore(Faulted));
+
+        SetCompletedWhenFinalized();
+    }
+
+    private static async Task<bool> IsDuplicateKey(BehaviorContext<TaskState, SubmitTask> context)
+    {
+        if (string.IsNullOrEmpty(context.Message.IdempotencyKey))
+            return false;
+        var lookup = context.GetServiceOrCreateInstance<ITaskLookup>();
+        var earlier = await lookup.FindByIdempotencyKeyAsync(context.Message.Type, context.Message.IdempotencyKey, context.CancellationToken);
+        if (earlier is not { } taskId || taskId == context.Message.TaskId)
+            return false;
+        context.GetOrAddPayload(() => new EarlierTask(taskId));
+        return true;
+    }
+
+    private static TaskCommandResult CommandFor(BehaviorContext<TaskState, SubmitTask> context, TaskTypeCatalog catalog) =>
+        context.GetOrAddPayload(() => catalog.Find(context.Message.Type) is { } type
+            ? type.CreateCommand(context.Message.TaskId, context.Message.Data)
+            : TaskCommandResult.Invalid(new Dictionary<string, string[]>
+            {
+                ["type"] = [$"'{context.Message.Type}' is not a known task type; expected one of: {string.Join(", ", catalog.Names)}"],
+            }));
+
+    private static async Task Dispatch(BehaviorContext<TaskState, SubmitTask> context, object command)
+    {
+        var endpoint = await context.GetSendEndpoint(new Uri($"queue:{context.Saga.Queue}"));
+        await endpoint.Send(command, context.CancellationToken);
+    }
+
+    private static void RecordSubmission(BehaviorContext<TaskState, SubmitTask> context)
+    {
+        var saga = context.Saga;
+        var message = context.Message;
+        saga.Type = message.Type;
+        saga.Queue = ServiceDefaults.Messaging.TaskRoutes.FindByType(message.Type)?.Queue ?? "";
+        saga.Priority = message.Priority;
+        saga.IdempotencyKey = message.IdempotencyKey;
+        saga.Data = message.Data.GetRawText();
+        Touch(context);
+    }
+
+    private static void RecordRejection(BehaviorContext<TaskState, SubmitTask> context, IReadOnlyDictionary<string, string[]> errors)
+    {
+        context.Saga.ErrorType = "ValidationFailed";
+        context.Saga.Error = JsonSerializer.Serialize(errors);
+        context.Saga.FinishedAt = Now(context);
+    }
+
+    private static void RecordStart(BehaviorContext<TaskState, TaskStarted> context)
+    {
+        var saga = context.Saga;
+        if (saga.Type.Length == 0)
+            saga.Type = context.Message.Type;
+        if (saga.Queue.Length == 0)
+            saga.Queue = context.Message.Queue;
+        saga.Attempts++;
+        saga.StartedAt ??= Now(context);
+        Touch(context);
+    }
+
+    private static void RecordProgress(BehaviorContext<TaskState, TaskProgressed> context)
+    {
+        context.Saga.Progress = Math.Clamp(context.Message.Percent, 0, 100);
+        context.Saga.ProgressMessage = context.Message.Message;
+        Touch(context);
+    }
+
+    private static void RecordAttemptFailure(BehaviorContext<TaskState, TaskAttemptFailed> context)
+    {
+        context.Saga.ErrorType = context.Message.ExceptionType;
+        context.Saga.Error = context.Message.Message;
+        Touch(context);
+    }
+
+    private static void RecordSuccess(BehaviorContext<TaskState, TaskCompleted> context)
+    {
+        var saga = context.Saga;
+        saga.Result = context.Message.Result?.GetRawText();
+        saga.Progress = 100;
+        saga.Error = null;
+        saga.ErrorType = null;
+        saga.StartedAt ??= Now(context);
+        saga.FinishedAt = Now(context);
+        Touch(context);
+    }
+
+    private static void RecordFailure(BehaviorContext<TaskState, TaskFailed> context)
+    {
+        context.Saga.ErrorType = context.Message.ExceptionType;
+        context.Saga.Error = context.Message.Reason;
+        context.Saga.FinishedAt = Now(context);
+        Touch(context);
+    }
+
+    private static void Touch<T>(BehaviorContext<TaskState, T> context)
+        where T : class
+    {
+        var now = Now(context);
+        if (context.Saga.CreatedAt == default)
+            context.Saga.CreatedAt = now;
+        context.Saga.UpdatedAt = now;
+    }
+
+    /// <summary>When the event happened: the sender's clock, so queueing delays don't skew task timings.</summary>
+    private static DateTime Now(ConsumeContext context) => context.SentTime ?? DateTime.UtcNow;
+
+    private sealed record EarlierTask(Guid TaskId);
+}

@@ -1,0 +1,22 @@
+using System.Text.Json;
+using Bus.ServiceDefaults.Messaging;
+
+namespace Bus.Gateway.Tasks.Types;
+
+/// <summary>One task type the Gateway accepts: how its untrusted JSON data becomes the typed command for its queue.</summary>
+public interface ITaskType
+{
+    TaskRoute Route { get; }
+
+    /// <summary>The command, or the errors keyed by field path (for example <c>data.to[1]</c>).</summary>
+    TaskCommandResult CreateCommand(Guid taskId, JsonElement data);
+}
+
+public sealed record TaskCommandResult(object? Command, IReadOnlyDictionary<string, string[]> Errors)
+{
+    public bool IsValid => Command is not null && Errors.Count == 0;
+
+    public static TaskCommandResult Valid(object command) => new(command, new Dictionary<string, string[]>());
+
+    public static TaskCommandResult Invalid(IReadOnlyDictionary<string, string[]> errors) => new(null, errors);
+}

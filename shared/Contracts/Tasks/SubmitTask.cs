@@ -1,0 +1,16 @@
+using System.Text.Json;
+
+namespace Bus.Contracts.Tasks;
+
+/// <summary>
+/// Asks the Gateway's task saga to record a task and dispatch it to its queue. Data is the task type's
+/// JSON payload, validated like a <c>POST /tasks</c> body. A second SubmitTask with the same Type and
+/// IdempotencyKey is answered with the first task's id and never runs twice.
+/// </summary>
+public record SubmitTask(Guid TaskId, string Type, JsonElement Data, int Priority = 0, string? IdempotencyKey = null);
+
+/// <summary>The saga's answer to <see cref="SubmitTask"/>: the task that now exists for it.</summary>
+public record TaskAccepted(Guid TaskId, bool Duplicate);
+
+/// <summary>The saga refused a <see cref="SubmitTask"/>; the task is recorded as Failed with these errors.</summary>
+public record TaskRejected(Guid TaskId, IReadOnlyDictionary<string, string[]> Errors);

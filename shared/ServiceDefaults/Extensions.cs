@@ -1,0 +1,131 @@
+using Bus.ServiceDefaults.Options;
+using MassTransit;
+using MassTransit.Logging;
+using MassTransit.Monitoring;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace Bus.ServiceDefaults;
+
+public static class Extensions
+{
+    private const string ReadyTag = "ready";
+
+    /// <summary>Logging, telemetry, health and the settings every host needs, validated at start.</summary>
+    public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder)
+    {
+        builder.AddValidatedOptions<RabbitMqOptions>(RabbitMqOptions.Section);
+        builder.AddValidatedOptions<PostgresOptions>(PostgresOptions.Section);
+
+        builder.Logging.ClearProviders();
+        builder.Logging.AddJsonConsole(console =>
+        {
+            console.IncludeScopes = true;
+            console.UseUtcTimestamp = true;
+            console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+        });
+        builder.Logging.Configure(logging =>
+            logging.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
+
+        builder.AddTelemetry();
+
+        builder.Services.AddHealthChecks()
+            .AddCheck("self", () => HealthCheckResult.Healthy(), tags: ["live"])
+            .AddNpgSql(
+                sp => sp.GetRequiredService<IOptions<PostgresOptions>>().Value.ConnectionString,
+                name: "postgres",
+                tags: [ReadyTag],
+                timeout: TimeSpan.FromSeconds(5));
+
+        return builder;
+    }
+
+    /// <summary>
+    /// The bus: RabbitMQ from <see cref="RabbitMqOptions"/>, every registered endpoint under its explicit name.
+    /// MassTransit's own health check ("masstransit-bus", tagged ready) covers RabbitMQ.
+    /// </summary>
+    public static IHostApplicationBuilder AddBus(this IHostApplicationBuilder builder, Action<IBusRegistrationConfigurator> configure)
+    {
+        builder.Services.AddMassTransit(bus =>
+        {
+            bus.DisableUsageTelemetry();
+            configure(bus);
+            bus.UsingRabbitMq((context, rabbit) =>
+            {
+                var options = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
+                rabbit.Host(options.Host, (ushort)options.Port, options.VirtualHost, host =>
+                {
+                    host.Username(options.Username);
+                    host.Password(options.Password);
+                });
+                rabbit.ConfigureEndpoints(context);
+            });
+        });
+        builder.Services.Configure<MassTransitHostOptions>(host =>
+        {
+            host.WaitUntilStarted = true;
+            host.StopTimeout = TimeSpan.FromSeconds(30);
+        });
+        return builder;
+    }
+
+    /// <summary>Named options for one queue: the service's defaults, then <c>Queues:&lt;name&gt;</c> from configuration.</summary>
+    public static IHostApplicationBuilder AddQueueOptions(this IHostApplicationBuilder builder, string queue, int concurrencyLimit, params TimeSpan[] retryIntervals)
+    {
+        builder.Services.AddOptions<QueueOptions>(queue)
+            .Configure(options => options.ConcurrencyLimit = concurrencyLimit)
+            .Bind(builder.Configuration.GetSection($"{QueueOptions.Section}:{queue}"))
+            .PostConfigure(options =>
+            {
+                if (options.RetryIntervals.Length == 0)
+                    options.RetryIntervals = retryIntervals;
+            })
+            .ValidateDataAnnotations()
+            .Validate(options => options.RetryIntervals.All(i => i >= TimeSpan.Zero), $"{QueueOptions.Section}:{queue}:RetryIntervals must not be negative")
+            .ValidateOnStart();
+        return builder;
+    }
+
+    public static OptionsBuilder<TOptions> AddValidatedOptions<TOptions>(this IHostApplicationBuilder builder, string section)
+        where TOptions : class =>
+        builder.Services.AddOptions<TOptions>()
+            .Bind(builder.Configuration.GetSection(section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+    /// <summary><c>/health/live</c>: the process answers. <c>/health/ready</c>: RabbitMQ and PostgreSQL answer too.</summary>
+    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    {
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = check => check.Tags.Contains("live") });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
+        return app;
+    }
+
+    private static void AddTelemetry(this IHostApplicationBuilder builder)
+    {
+        var telemetry = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(builder.Environment.ApplicationName))
+            .WithTracing(tracing => tracing
+                .AddSource(DiagnosticHeaders.DefaultListenerName)
+                .AddAspNetCoreInstrumentation(aspNet => aspNet.Filter = http => !http.Request.Path.StartsWithSegments("/health"))
+                .AddHttpClientInstrumentation())
+            .WithMetrics(metrics => metrics
+                .AddMeter(InstrumentationOptions.MeterName)
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation());
+
+        // Exporting is opt-in: set OTEL_EXPORTER_OTLP_ENDPOINT to send traces and metrics to a collector.
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+            telemetry.UseOtlpExporter();
+    }
+}

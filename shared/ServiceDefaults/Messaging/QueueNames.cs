@@ -1,0 +1,9 @@
+namespace Bus.ServiceDefaults.Messaging;
+
+/// <summary>Stable queue names: other teams, dashboards and KEDA scalers address them, so they never derive from type names.</summary>
+public static class QueueNames
+{
+    public const string TaskState = "task-state";
+    public const string TaskFaults = "task-faults";
+    public const string Email = "email";
+}

@@ -1,0 +1,19 @@
+using Bus.Contracts.Email;
+
+namespace Bus.ServiceDefaults.Messaging;
+
+/// <summary>Where a task type runs: its public name (as in <c>POST /tasks</c>), its queue and its command.</summary>
+public sealed record TaskRoute(string Type, string Queue, Type CommandType);
+
+public static class TaskRoutes
+{
+    public static readonly TaskRoute EmailNotification = new("email_notification", QueueNames.Email, typeof(SendEmail));
+
+    public static IReadOnlyList<TaskRoute> All { get; } = [EmailNotification];
+
+    public static TaskRoute? FindByType(string type) => All.FirstOrDefault(r => r.Type == type);
+
+    public static TaskRoute ForCommand(Type commandType) =>
+        All.FirstOrDefault(r => r.CommandType == commandType)
+        ?? throw new InvalidOperationException($"{commandType.Name} is not a routed task command; add it to TaskRoutes.");
+}

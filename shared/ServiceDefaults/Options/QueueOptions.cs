@@ -1,0 +1,21 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Bus.ServiceDefaults.Options;
+
+/// <summary>How one queue is consumed. Bound per queue from <c>Queues:&lt;name&gt;</c> as named options.</summary>
+public sealed class QueueOptions
+{
+    public const string Section = "Queues";
+
+    [Range(1, 1000, ErrorMessage = "Queues:<name>:ConcurrencyLimit must be between 1 and 1000")]
+    public int ConcurrencyLimit { get; set; } = Environment.ProcessorCount;
+
+    [Range(0, 10000, ErrorMessage = "Queues:<name>:PrefetchCount must be between 0 and 10000 (0 = derived from ConcurrencyLimit)")]
+    public int PrefetchCount { get; set; }
+
+    /// <summary>
+    /// Waits between attempts for transient faults; permanent faults skip them. Empty here on purpose:
+    /// the configuration binder appends to a non-empty default array, so defaults are applied after binding.
+    /// </summary>
+    public TimeSpan[] RetryIntervals { get; set; } = [];
+}

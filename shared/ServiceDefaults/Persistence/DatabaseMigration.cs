@@ -1,0 +1,37 @@
+using Bus.ServiceDefaults.Options;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Bus.ServiceDefaults.Persistence;
+
+public static class DatabaseMigration
+{
+    /// <summary>
+    /// <c>migrate</c> as the only argument applies the service's EF Core migrations and exits (what scripts
+    /// and the Kubernetes Job run); otherwise the service runs, migrating first if Postgres:MigrateOnStart.
+    /// </summary>
+    public static async Task RunOrMigrateAsync<TContext>(this WebApplication app, string[] args)
+        where TContext : DbContext
+    {
+        var migrateOnly = args is ["migrate"];
+        if (migrateOnly || app.Services.GetRequiredService<IOptions<PostgresOptions>>().Value.MigrateOnStart)
+            await MigrateAsync<TContext>(app.Services);
+
+        if (!migrateOnly)
+            await app.RunAsync();
+    }
+
+    public static async Task MigrateAsync<TContext>(IServiceProvider services)
+        where TContext : DbContext
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TContext>();
+        var logger = scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DatabaseMigration));
+        var pending = (await db.Database.GetPendingMigrationsAsync()).ToList();
+        logger.LogInformation("Applying {Count} migration(s) to {Context}: {Migrations}", pending.Count, typeof(TContext).Name, string.Join(", ", pending));
+        await db.Database.MigrateAsync();
+    }
+}

@@ -1,0 +1,54 @@
+using Npgsql;
+
+namespace Bus.IntegrationTests.Infrastructure;
+
+/// <summary>Where the real servers started by scripts/infra listen: the same BUS_* variables as scripts/lib/env.sh.</summary>
+public static class TestEnvironment
+{
+    public static string RabbitHost => Get("BUS_RABBITMQ_HOST", "127.0.0.1");
+    public static int RabbitPort => int.Parse(Get("BUS_RABBITMQ_PORT", "5672"));
+    public static int RabbitManagementPort => int.Parse(Get("BUS_RABBITMQ_MANAGEMENT_PORT", "15672"));
+    public static string RabbitUser => Get("BUS_RABBITMQ_USER", "bus");
+    public static string RabbitPassword => Get("BUS_RABBITMQ_PASSWORD", "bus");
+
+    public static string PostgresHost => Get("BUS_POSTGRES_HOST", "127.0.0.1");
+    public static int PostgresPort => int.Parse(Get("BUS_POSTGRES_PORT", "5432"));
+    public static string PostgresUser => Get("BUS_POSTGRES_USER", "bus");
+    public static string PostgresPassword => Get("BUS_POSTGRES_PASSWORD", "bus");
+    public static string PostgresDatabase => Get("BUS_POSTGRES_DB", "bus");
+
+    public static string PostgresConnectionString(string database, int maxPoolSize = 100) =>
+        new NpgsqlConnectionStringBuilder
+        {
+            Host = PostgresHost,
+            Port = PostgresPort,
+            Username = PostgresUser,
+            Password = PostgresPassword,
+            Database = database,
+            MaxPoolSize = maxPoolSize,
+        }.ConnectionString;
+
+    /// <summary>A fresh, empty database for one test class, so runs never see each other's rows.</summary>
+    public static async Task<string> CreateDatabaseAsync(string prefix, int maxPoolSize = 100)
+    {
+        var name = $"{prefix}_{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 33, 63)].ToLowerInvariant();
+        await using var connection = new NpgsqlConnection(PostgresConnectionString(PostgresDatabase));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+        await command.ExecuteNonQueryAsync();
+        return PostgresConnectionString(name, maxPoolSize);
+    }
+
+    public static async Task DropDatabaseAsync(string connectionString)
+    {
+        var name = new NpgsqlConnectionStringBuilder(connectionString).Database;
+        NpgsqlConnection.ClearAllPools();
+        await using var connection = new NpgsqlConnection(PostgresConnectionString(PostgresDatabase));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static string Get(string name, string fallback) =>
+        Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : fallback;
+}

@@ -1,0 +1,187 @@
+using System.Text.Json;
+using Bus.Contracts.Email;
+using Bus.Contracts.Tasks;
+using Bus.Gateway.Tasks;
+using Bus.Gateway.Tasks.Types;
+using MassTransit;
+using MassTransit.Saga;
+using MassTransit.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Bus.UnitTests.Tasks;
+
+public sealed class TaskStateMachineTests : IAsyncLifetime
+{
+    private static readonly JsonElement ValidEmail = JsonSerializer.SerializeToElement(new
+    {
+        to = new[] { "user@example.com" },
+        subject = "Test Email",
+        body = "This is a test email",
+    });
+
+    private ServiceProvider _provider = null!;
+    private ITestHarness _harness = null!;
+    private ISagaStateMachineTestHarness<TaskStateMachine, TaskState> _sagas = null!;
+
+    public async Task InitializeAsync()
+    {
+        _provider = new ServiceCollection()
+            .AddSingleton<ITaskType, EmailNotificationTaskType>()
+            .AddSingleton<TaskTypeCatalog>()
+            .AddScoped<ITaskLookup, InMemoryTaskLookup>()
+            .AddMassTransitTestHarness(x =>
+            {
+                x.AddSagaStateMachine<TaskStateMachine, TaskState>().InMemoryRepository();
+                x.AddConsumer<TaskFaultConsumer<SendEmail>>();
+                x.AddConsumer<FailingEmailConsumer>().Endpoint(e => e.Name = "email");
+            })
+            .BuildServiceProvider(true);
+        _harness = _provider.GetRequiredService<ITestHarness>();
+        _sagas = _harness.GetSagaStateMachineHarness<TaskStateMachine, TaskState>();
+        await _harness.Start();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _harness.Stop();
+        await _provider.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_submitted_task_is_queued_then_running_then_completed_with_its_result()
+    {
+        var taskId = NewId.NextGuid();
+        var accepted = await Submit(taskId, "email_notification", ValidEmail);
+
+        Assert.Equal(taskId, accepted.TaskId);
+        Assert.False(accepted.Duplicate);
+        var task = await WaitForState(taskId, machine => machine.Queued);
+        Assert.Equal("email", task.Queue);
+        Assert.True(await _harness.Sent.Any<SendEmail>(m => m.Context.Message.TaskId == taskId && m.Context.Message.To.Single() == "user@example.com"));
+
+        await _harness.Bus.Publish(new TaskStarted(taskId, "email_notification", "email"));
+        task = await WaitForState(taskId, machine => machine.Running);
+        Assert.Equal(1, task.Attempts);
+        Assert.NotNull(task.StartedAt);
+
+        await _harness.Bus.Publish(new TaskCompleted(taskId, JsonSerializer.SerializeToElement(new { messageId = "m-1" })));
+        task = await WaitForState(taskId, machine => machine.Completed);
+        Assert.Equal(100, task.Progress);
+        Assert.Contains("m-1", task.Result);
+        Assert.NotNull(task.FinishedAt);
+    }
+
+    [Fact]
+    public async Task A_fault_of_the_task_command_fails_the_task_with_the_exception()
+    {
+        var taskId = NewId.NextGuid();
+        var failing = JsonSerializer.SerializeToElement(new { to = new[] { "user@example.com" }, subject = "fail", body = "b" });
+        await Submit(taskId, "email_notification", failing);
+        await _harness.Bus.Publish(new TaskStarted(taskId, "email_notification", "email"));
+        await _harness.Bus.Publish(new TaskAttemptFailed(taskId, "System.Net.Sockets.SocketException", "Connection refused"));
+
+        var task = await WaitForState(taskId, machine => machine.Failed);
+        Assert.True(await _harness.Published.Any<Fault<SendEmail>>(f => f.Context.Message.Message.TaskId == taskId));
+        Assert.Equal("SMTP refused the connection", task.Error);
+        Assert.Equal(typeof(InvalidOperationException).FullName, task.ErrorType);
+        Assert.NotNull(task.FinishedAt);
+    }
+
+    [Fact]
+    public async Task Submitting_the_same_idempotency_key_twice_returns_the_first_task()
+    {
+        var first = await Submit(NewId.NextGuid(), "email_notification", ValidEmail, idempotencyKey: "order-42");
+        await WaitForState(first.TaskId, machine => machine.Queued);
+
+        var secondId = NewId.NextGuid();
+        var second = await Submit(secondId, "email_notification", ValidEmail, idempotencyKey: "order-42");
+
+        Assert.True(second.Duplicate);
+        Assert.Equal(first.TaskId, second.TaskId);
+        var repository = _provider.GetRequiredService<IQuerySagaRepository<TaskState>>();
+        Assert.Empty(await repository.Find(new SagaQuery<TaskState>(s => s.CorrelationId == secondId)));
+        Assert.Single(_harness.Sent.Select<SendEmail>());
+    }
+
+    [Fact]
+    public async Task The_first_event_about_an_unknown_task_creates_its_record()
+    {
+        var taskId = NewId.NextGuid();
+        await _harness.Bus.Publish(new TaskStarted(taskId, "email_notification", "email"));
+
+        var task = await WaitForState(taskId, machine => machine.Running);
+        Assert.Equal("email_notification", task.Type);
+        Assert.Equal("email", task.Queue);
+        Assert.Null(task.Data);
+    }
+
+    [Fact]
+    public async Task A_late_start_report_never_reopens_a_completed_task()
+    {
+        var taskId = NewId.NextGuid();
+        await _harness.Bus.Publish(new TaskCompleted(taskId));
+        await WaitForState(taskId, machine => machine.Completed);
+
+        await _harness.Bus.Publish(new TaskStarted(taskId, "email_notification", "email"));
+        await WaitUntil(() => _sagas.Sagas.Contains(taskId)?.Attempts == 1);
+
+        var task = _sagas.Sagas.Contains(taskId)!;
+        Assert.Equal(nameof(TaskStateMachine.Completed), task.CurrentState);
+    }
+
+    [Fact]
+    public async Task Invalid_data_submitted_on_the_bus_is_rejected_and_recorded_as_failed()
+    {
+        var taskId = NewId.NextGuid();
+        var client = _harness.GetRequestClient<SubmitTask>();
+        var response = await client.GetResponse<TaskAccepted, TaskRejected>(
+            new SubmitTask(taskId, "email_notification", JsonSerializer.SerializeToElement(new { to = "not-an-address" })));
+
+        Assert.True(response.Is(out Response<TaskRejected>? rejected));
+        Assert.Contains("data.to[0]", rejected!.Message.Errors.Keys);
+        var task = await WaitForState(taskId, machine => machine.Failed);
+        Assert.Equal("ValidationFailed", task.ErrorType);
+        Assert.False(await _harness.Sent.Any<SendEmail>(m => m.Context.Message.TaskId == taskId));
+    }
+
+    private async Task<TaskAccepted> Submit(Guid taskId, string type, JsonElement data, string? idempotencyKey = null)
+    {
+        var client = _harness.GetRequestClient<SubmitTask>();
+        var response = await client.GetResponse<TaskAccepted>(new SubmitTask(taskId, type, data, 5, idempotencyKey));
+        return response.Message;
+    }
+
+    private async Task<TaskState> WaitForState(Guid taskId, Func<TaskStateMachine, State> state)
+    {
+        var id = await _sagas.Exists(taskId, state, TimeSpan.FromSeconds(10));
+        Assert.True(id.HasValue, $"task {taskId} never reached {state(_sagas.StateMachine).Name}");
+        return _sagas.Sagas.Contains(taskId);
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not met within 10 s");
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>Answers idempotency look-ups from the harness's in-memory saga repository.</summary>
+    private sealed class InMemoryTaskLookup(IQuerySagaRepository<TaskState> repository) : ITaskLookup
+    {
+        public async Task<Guid?> FindByIdempotencyKeyAsync(string type, string idempotencyKey, CancellationToken cancellationToken)
+        {
+            var ids = await repository.Find(new SagaQuery<TaskState>(s => s.Type == type && s.IdempotencyKey == idempotencyKey));
+            return ids.Select(id => (Guid?)id).FirstOrDefault();
+        }
+    }
+
+    /// <summary>Stands in for a worker on queue <c>email</c>: fails the messages whose subject says so.</summary>
+    private sealed class FailingEmailConsumer : IConsumer<SendEmail>
+    {
+        public Task Consume(ConsumeContext<SendEmail> context) =>
+            context.Message.Subject == "fail" ? throw new InvalidOperationException("SMTP refused the connection") : Task.CompletedTask;
+    }
+}
