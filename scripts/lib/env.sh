@@ -88,3 +88,12 @@ wait_for() {
     sleep 1
   done
 }
+
+# bus_export_service_settings — the BUS_* settings in the form the .NET services bind
+# (RabbitMq__Host, Postgres__ConnectionString, ...), for processes started by the scripts.
+bus_export_service_settings() {
+  export RabbitMq__Host=$BUS_RABBITMQ_HOST RabbitMq__Port=$BUS_RABBITMQ_PORT \
+    RabbitMq__VirtualHost=$BUS_RABBITMQ_VHOST RabbitMq__Username=$BUS_RABBITMQ_USER \
+    RabbitMq__Password=$BUS_RABBITMQ_PASSWORD RabbitMq__ManagementPort=$BUS_RABBITMQ_MANAGEMENT_PORT
+  export Postgres__ConnectionString="Host=$BUS_POSTGRES_HOST;Port=$BUS_POSTGRES_PORT;Username=$BUS_POSTGRES_USER;Password=$BUS_POSTGRES_PASSWORD;Database=$BUS_POSTGRES_DB"
+}

@@ -1,5 +1,6 @@
 using Bus.Contracts.Tasks;
 using Bus.Gateway.Persistence;
+using Bus.Gateway.Persistence.Sagas;
 using Bus.Gateway.Tasks;
 using Bus.Gateway.Tasks.Types;
 using Bus.ServiceDefaults;
@@ -31,7 +32,7 @@ public static class Extensions
         builder.AddBus(bus =>
         {
             bus.AddSagaStateMachine<TaskStateMachine, TaskState, TaskStateMachineDefinition>()
-                .InMemoryRepository();
+                .UsePostgresRepository<TaskState, TaskDbContext>();
             foreach (var route in TaskRoutes.All)
             {
                 bus.AddConsumer(typeof(TaskFaultConsumer<>).MakeGenericType(route.CommandType))

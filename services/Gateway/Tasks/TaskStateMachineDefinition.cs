@@ -1,3 +1,4 @@
+using Bus.Gateway.Persistence.Sagas;
 using Bus.ServiceDefaults.Messaging;
 using Bus.ServiceDefaults.Options;
 using MassTransit;
@@ -19,7 +20,14 @@ public sealed class TaskStateMachineDefinition : SagaDefinition<TaskState>
     {
         // Each in-flight message holds one PostgreSQL transaction: keep this within the connection pool.
         endpointConfigurator.ConcurrentMessageLimit = _options.ConcurrencyLimit;
+        // Lost insert races and serialization conflicts resolve on an immediate retry; anything else (the
+        // database restarting) waits out the configured intervals before the message goes to task-state_error.
         endpointConfigurator.UseMessageRetry(retry => retry.Intervals(_options.RetryIntervals));
+        endpointConfigurator.UseMessageRetry(retry =>
+        {
+            retry.Handle<Exception>(SagaDbErrors.IsTransient);
+            retry.Immediate(5);
+        });
         // Responses and dispatched commands leave only after the saga's transaction commits.
         endpointConfigurator.UseInMemoryOutbox(context);
     }

@@ -63,7 +63,6 @@ public sealed class PostgresSagaRepositoryContextFactory<TSaga, TContext>(
     {
         context.Add("persistence", "postgresql");
         context.Add("dbContext", typeof(TContext).Name);
-        context.Add("lock", SagaTableStatements<TSaga>.For(dbContext).LockOne);
     }
 
     private async Task InTransactionAsync(Func<IDbContextTransaction, Task> work, CancellationToken cancellationToken)

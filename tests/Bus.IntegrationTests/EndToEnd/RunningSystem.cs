@@ -1,0 +1,156 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Bus.IntegrationTests.Email;
+using Bus.IntegrationTests.Infrastructure;
+
+namespace Bus.IntegrationTests.EndToEnd;
+
+[CollectionDefinition(Name)]
+public sealed class RunningSystemCollection : ICollectionFixture<RunningSystem>
+{
+    public const string Name = "running system";
+}
+
+/// <summary>
+/// The Gateway and EmailService as real processes on real RabbitMQ (a virtual host of their own) and PostgreSQL
+/// (a fresh database), sending to a real SMTP server on loopback behind a gate the tests can close.
+/// </summary>
+public sealed class RunningSystem : IAsyncLifetime
+{
+    /// <summary>EmailService's retry intervals here: three retries, so four attempts before the error queue.</summary>
+    public static readonly TimeSpan[] EmailRetryIntervals = [TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(300)];
+
+    private readonly List<ServiceProcess> _services = [];
+    private string _database = "";
+    private int _gatewayPort;
+
+    public string VirtualHost { get; } = $"bus-test-{Guid.NewGuid():N}"[..21];
+    public HttpClient Gateway { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
+    public RabbitManagement Rabbit { get; } = new();
+    public TestSmtpServer Smtp { get; private set; } = null!;
+    public SmtpGate SmtpGate { get; private set; } = null!;
+    public IReadOnlyList<ServiceProcess> Services => _services;
+
+    public async Task InitializeAsync()
+    {
+        await Rabbit.CreateVirtualHostAsync(VirtualHost);
+        _database = await TestEnvironment.CreateDatabaseAsync("bus_e2e");
+        Smtp = await TestSmtpServer.StartAsync();
+        SmtpGate = SmtpGate.Open(Smtp.Port);
+
+        var settings = Settings();
+        await ServiceProcess.RunToCompletionAsync("services/Gateway", "Bus.Gateway", settings, "migrate");
+        await ServiceProcess.RunToCompletionAsync("services/EmailService", "Bus.EmailService", settings, "migrate");
+
+        var emailPort = FreePort.Next();
+        _gatewayPort = FreePort.Next();
+        _services.Add(ServiceProcess.Start("services/EmailService", "Bus.EmailService", settings, "--urls", $"http://127.0.0.1:{emailPort}"));
+        _services.Add(StartGateway());
+        Gateway.BaseAddress = new Uri($"http://127.0.0.1:{_gatewayPort}");
+
+        await WaitUntilReady(emailPort, _services[0]);
+        await WaitUntilReady(_gatewayPort, _services[1]);
+    }
+
+    /// <summary>Kills the Gateway process and starts a new one on the same port: nothing may live only in its memory.</summary>
+    public async Task RestartGatewayAsync()
+    {
+        await _services[1].DisposeAsync();
+        _services[1] = StartGateway();
+        await WaitUntilReady(_gatewayPort, _services[1]);
+    }
+
+    private ServiceProcess StartGateway() =>
+        ServiceProcess.Start("services/Gateway", "Bus.Gateway", Settings(), "--urls", $"http://127.0.0.1:{_gatewayPort}");
+
+    public async Task DisposeAsync()
+    {
+        foreach (var service in _services)
+            await service.DisposeAsync();
+        await SmtpGate.DisposeAsync();
+        await Smtp.DisposeAsync();
+        await Rabbit.DeleteVirtualHostAsync(VirtualHost);
+        await TestEnvironment.DropDatabaseAsync(_database);
+        Rabbit.Dispose();
+        Gateway.Dispose();
+    }
+
+    /// <summary>The environment every process of this system gets, as scripts/run would set it.</summary>
+    public Dictionary<string, string> Settings()
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Testing",
+            ["RabbitMq__Host"] = TestEnvironment.RabbitHost,
+            ["RabbitMq__Port"] = TestEnvironment.RabbitPort.ToString(),
+            ["RabbitMq__VirtualHost"] = VirtualHost,
+            ["RabbitMq__Username"] = TestEnvironment.RabbitUser,
+            ["RabbitMq__Password"] = TestEnvironment.RabbitPassword,
+            ["Postgres__ConnectionString"] = _database,
+            ["Smtp__Host"] = "127.0.0.1",
+            ["Smtp__Port"] = SmtpGate.Port.ToString(),
+            ["Smtp__Security"] = "None",
+            ["Smtp__From"] = "bus@localhost",
+            ["BUS_RABBITMQ_VHOST"] = VirtualHost,
+        };
+        for (var i = 0; i < EmailRetryIntervals.Length; i++)
+            settings[$"Queues__email__RetryIntervals__{i}"] = EmailRetryIntervals[i].ToString("c");
+        return settings;
+    }
+
+    public async Task<HttpResponseMessage> SubmitAsync(object body) =>
+        await Gateway.PostAsJsonAsync("/tasks", body);
+
+    public static async Task<Guid> TaskIdOf(HttpResponseMessage response)
+    {
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return document.RootElement.GetProperty("taskId").GetGuid();
+    }
+
+    /// <summary>Polls <c>GET /tasks/{id}</c> until the task reaches <paramref name="status"/>; fails with its last answer.</summary>
+    public async Task<JsonElement> WaitForStatusAsync(Guid taskId, string status, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
+        var last = "(no answer)";
+        while (DateTime.UtcNow < deadline)
+        {
+            var response = await Gateway.GetAsync($"/tasks/{taskId}");
+            last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
+            if (response.IsSuccessStatusCode)
+            {
+                var task = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+                if (task.GetProperty("status").GetString() == status)
+                    return task;
+            }
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"task {taskId} did not reach {status}; last answer: {last}; logs: {string.Join(", ", _services.Select(s => s.LogPath))}");
+    }
+
+    public IReadOnlyList<ReceivedMail> MailsWithSubject(string subject) =>
+        Smtp.Received.Where(m => m.Message.Subject == subject).ToList();
+
+    private static async Task WaitUntilReady(int port, ServiceProcess service)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (service.HasExited)
+                throw new InvalidOperationException($"{service.Name} exited during start-up; log: {service.LogPath}");
+            try
+            {
+                if ((await http.GetAsync($"http://127.0.0.1:{port}/health/ready")).IsSuccessStatusCode)
+                    return;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+            await Task.Delay(250);
+        }
+        throw new TimeoutException($"{service.Name} was not ready within 90 s; log: {service.LogPath}");
+    }
+}
