@@ -105,6 +105,22 @@ public sealed class EmailTaskEndToEndTests(RunningSystem system)
     }
 
     [Fact]
+    public async Task Concurrent_submissions_with_one_idempotency_key_make_one_task_and_one_mail()
+    {
+        var subject = $"racing-{Guid.NewGuid():N}";
+        var body = new { type = "email_notification", idempotencyKey = subject, data = new { to = new[] { "buyer@example.com" }, subject, body = "Thanks" } };
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => system.SubmitAsync(body)));
+
+        Assert.All(responses, r => Assert.True(r.StatusCode is HttpStatusCode.Accepted or HttpStatusCode.OK, $"{r.StatusCode}"));
+        var taskIds = await Task.WhenAll(responses.Select(RunningSystem.TaskIdOf));
+        var taskId = Assert.Single(taskIds.Distinct());
+        await system.WaitForStatusAsync(taskId, "Completed");
+        await Task.Delay(500);
+        Assert.Single(system.MailsWithSubject(subject));
+    }
+
+    [Fact]
     public async Task Fifty_concurrent_submissions_all_complete_with_fifty_distinct_mails()
     {
         var run = Guid.NewGuid().ToString("N")[..8];
