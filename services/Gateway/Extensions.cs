@@ -50,9 +50,25 @@ public static class Extensions
     {
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            StatusCodeSelector = exception => exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+            StatusCodeSelector = exception => exception switch
+            {
+                BadHttpRequestException bad => bad.StatusCode,
+                _ when IsDependencyOutage(exception) => StatusCodes.Status503ServiceUnavailable,
+                _ => StatusCodes.Status500InternalServerError,
+            },
         });
         app.UseStatusCodePages();
         return app;
+    }
+
+    /// <summary>PostgreSQL or the network failing under a request: the client may retry, so 503 rather than 500.</summary>
+    private static bool IsDependencyOutage(Exception? exception)
+    {
+        for (; exception is not null; exception = exception.InnerException)
+        {
+            if (exception is Npgsql.NpgsqlException or System.Net.Sockets.SocketException or TimeoutException)
+                return true;
+        }
+        return false;
     }
 }

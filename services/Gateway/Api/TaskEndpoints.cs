@@ -23,6 +23,7 @@ public static class TaskEndpoints
         TaskTypeCatalog catalog,
         IRequestClient<SubmitTask> client,
         IOptions<GatewayOptions> options,
+        ILogger<SubmitTaskRequest> logger,
         CancellationToken cancellationToken)
     {
         if (http.ContentType is { } contentType && !contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
@@ -67,10 +68,12 @@ public static class TaskEndpoints
             }
             return TypedResults.Accepted(location, new TaskSubmitted(accepted.TaskId, "Queued", Duplicate: false));
         }
-        catch (RequestTimeoutException)
+        catch (MassTransitException exception)
         {
+            // Timeouts, an unreachable broker, or the saga failing to store the task: the client can safely retry.
+            logger.LogWarning(exception, "Task {TaskId} of type {Type} could not be recorded", taskId, request.Type);
             return Problem(StatusCodes.Status503ServiceUnavailable, "Task store unavailable",
-                "The task could not be recorded in time; it may or may not have been accepted. Retry with the same idempotencyKey.");
+                "The task could not be recorded; it may or may not have been accepted. Retry with the same idempotencyKey.");
         }
     }
 
