@@ -39,6 +39,7 @@ public static class Extensions
                     .Endpoint(endpoint => endpoint.Name = QueueNames.TaskFaults);
             }
             bus.AddRequestClient<SubmitTask>(new Uri($"queue:{QueueNames.TaskState}"));
+            bus.AddRequestClient<CancelTask>(new Uri($"queue:{QueueNames.TaskState}"));
         });
 
         builder.Services.AddProblemDetails();

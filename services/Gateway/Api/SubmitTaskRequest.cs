@@ -4,15 +4,16 @@ using Bus.Gateway.Tasks.Types;
 namespace Bus.Gateway.Api;
 
 /// <summary>The body of <c>POST /tasks</c>, read by hand so every bad field is named in the 400.</summary>
-public sealed record SubmitTaskRequest(string Type, int Priority, JsonElement Data, string? IdempotencyKey)
+public sealed record SubmitTaskRequest(string Type, int Priority, JsonElement Data, string? IdempotencyKey, DateTime? RunAt)
 {
     public const int MaxPriority = 10;
     private const int MaxDepth = 64;
+    private static readonly TimeSpan MaxDelay = TimeSpan.FromDays(366);
 
-    private static readonly HashSet<string> Fields = ["type", "priority", "data", "idempotencyKey"];
+    private static readonly HashSet<string> Fields = ["type", "priority", "data", "idempotencyKey", "runAt", "delay"];
 
     /// <summary>Parses the raw body; either a request or the errors by field, never an exception.</summary>
-    public static (SubmitTaskRequest? Request, IReadOnlyDictionary<string, string[]> Errors) Parse(ReadOnlyMemory<byte> body)
+    public static (SubmitTaskRequest? Request, IReadOnlyDictionary<string, string[]> Errors) Parse(ReadOnlyMemory<byte> body, DateTime now)
     {
         JsonDocument document;
         try
@@ -39,10 +40,52 @@ public sealed record SubmitTaskRequest(string Type, int Priority, JsonElement Da
             var idempotencyKey = reader.ReadString(root, "idempotencyKey", required: false, maxLength: 255);
             if (!root.TryGetProperty("data", out var data) || data.ValueKind == JsonValueKind.Null)
                 reader.AddError("data", "is required");
+            var runAt = ReadRunAt(reader, root, now);
 
             return reader.HasErrors
                 ? (null, reader.Errors)
-                : (new SubmitTaskRequest(type!, priority, data.Clone(), idempotencyKey), reader.Errors);
+                : (new SubmitTaskRequest(type!, priority, data.Clone(), idempotencyKey, runAt), reader.Errors);
         }
     }
+
+    /// <summary>
+    /// <c>runAt</c> (an ISO 8601 instant with its offset) or <c>delay</c> (milliseconds, as BullMQ takes it);
+    /// a time already past runs now.
+    /// </summary>
+    private static DateTime? ReadRunAt(JsonFieldReader reader, JsonElement root, DateTime now)
+    {
+        var hasRunAt = root.TryGetProperty("runAt", out var runAt) && runAt.ValueKind != JsonValueKind.Null;
+        var hasDelay = root.TryGetProperty("delay", out var delay) && delay.ValueKind != JsonValueKind.Null;
+        if (hasRunAt && hasDelay)
+        {
+            reader.AddError("delay", "give either runAt or delay, not both");
+            return null;
+        }
+        if (hasDelay)
+        {
+            if (delay.ValueKind != JsonValueKind.Number || !delay.TryGetInt64(out var milliseconds) || milliseconds < 0 || milliseconds > MaxDelay.TotalMilliseconds)
+            {
+                reader.AddError("delay", $"must be a whole number of milliseconds from 0 to {(long)MaxDelay.TotalMilliseconds}");
+                return null;
+            }
+            return now.AddMilliseconds(milliseconds);
+        }
+        if (!hasRunAt)
+            return null;
+        if (runAt.ValueKind != JsonValueKind.String || !DateTimeOffset.TryParse(runAt.GetString(), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var instant)
+            || !HasExplicitOffset(runAt.GetString()!))
+        {
+            reader.AddError("runAt", "must be an ISO 8601 instant with a UTC offset, e.g. 2026-12-01T09:00:00Z");
+            return null;
+        }
+        if (instant.UtcDateTime > now + MaxDelay)
+        {
+            reader.AddError("runAt", $"must be within {MaxDelay.TotalDays} days");
+            return null;
+        }
+        return instant.UtcDateTime;
+    }
+
+    private static bool HasExplicitOffset(string text) =>
+        text.EndsWith('Z') || text.EndsWith('z') || (text.Length > 6 && text[^6] is '+' or '-' && text[^3] == ':');
 }

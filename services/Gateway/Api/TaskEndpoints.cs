@@ -15,6 +15,7 @@ public static class TaskEndpoints
         var tasks = app.MapGroup("/tasks").WithTags("Tasks");
         tasks.MapPost("", SubmitAsync);
         tasks.MapGet("/{id:guid}", GetAsync).WithName("GetTask");
+        tasks.MapDelete("/{id:guid}", CancelAsync);
         return app;
     }
 
@@ -33,7 +34,7 @@ public static class TaskEndpoints
         if (body is null)
             return Problem(StatusCodes.Status413PayloadTooLarge, "Request body too large", $"The body must be at most {options.Value.MaxRequestBodyBytes} bytes.");
 
-        var (request, errors) = SubmitTaskRequest.Parse(body.Value);
+        var (request, errors) = SubmitTaskRequest.Parse(body.Value, DateTime.UtcNow);
         if (request is null)
             return TypedResults.ValidationProblem(errors, title: "The task is not valid");
 
@@ -50,7 +51,7 @@ public static class TaskEndpoints
         try
         {
             var response = await client.GetResponse<TaskAccepted, TaskRejected>(
-                new SubmitTask(taskId, request.Type, request.Data, request.Priority, request.IdempotencyKey),
+                new SubmitTask(taskId, request.Type, request.Data, request.Priority, request.IdempotencyKey, request.RunAt),
                 cancellationToken,
                 RequestTimeout.After(ms: (int)options.Value.SubmitTimeout.TotalMilliseconds));
 
@@ -66,7 +67,8 @@ public static class TaskEndpoints
                 http.HttpContext.Response.Headers.Location = location;
                 return TypedResults.Ok(new TaskSubmitted(accepted.TaskId, "Existing", Duplicate: true));
             }
-            return TypedResults.Accepted(location, new TaskSubmitted(accepted.TaskId, "Queued", Duplicate: false));
+            var status = request.RunAt > DateTime.UtcNow ? "Scheduled" : "Queued";
+            return TypedResults.Accepted(location, new TaskSubmitted(accepted.TaskId, status, Duplicate: false));
         }
         catch (MassTransitException exception)
         {
@@ -83,6 +85,27 @@ public static class TaskEndpoints
         return task is null
             ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Task not found", detail: $"No task has id {id}.")
             : TypedResults.Ok(TaskResponse.From(task));
+    }
+
+    /// <summary>Cancels a task that has not started: a Scheduled one never runs. Others answer 409 with their status.</summary>
+    private static async Task<IResult> CancelAsync(Guid id, IRequestClient<CancelTask> client, TaskDbContext db, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await client.GetResponse<TaskCancelled, TaskNotCancellable, TaskNotFound>(new CancelTask(id), cancellationToken);
+            if (response.Is(out Response<TaskNotFound>? _))
+                return Problem(StatusCodes.Status404NotFound, "Task not found", $"No task has id {id}.");
+            if (response.Is(out Response<TaskNotCancellable>? refused))
+                return Problem(StatusCodes.Status409Conflict, "Task cannot be cancelled",
+                    $"The task is {refused.Message.Status}; only a Scheduled task can be cancelled.");
+
+            var task = await db.Tasks.AsNoTracking().FirstAsync(t => t.CorrelationId == id, cancellationToken);
+            return TypedResults.Ok(TaskResponse.From(task));
+        }
+        catch (MassTransitException)
+        {
+            return Problem(StatusCodes.Status503ServiceUnavailable, "Task store unavailable", "The cancellation could not be confirmed; retry it.");
+        }
     }
 
     private static ProblemHttpResult Problem(int status, string title, string detail) =>

@@ -27,6 +27,9 @@ public class TaskDbContext(DbContextOptions<TaskDbContext> options) : DbContext(
         task.Property(t => t.Error).HasColumnName("error");
         task.Property(t => t.ErrorType).HasColumnName("error_type").HasMaxLength(500);
         task.Property(t => t.Attempts).HasColumnName("attempts");
+        task.Property(t => t.AttemptLog).HasColumnName("attempt_log").HasColumnType("jsonb");
+        task.Property(t => t.RunAt).HasColumnName("run_at");
+        task.Property(t => t.ScheduleTokenId).HasColumnName("schedule_token_id");
         task.Property(t => t.Progress).HasColumnName("progress");
         task.Property(t => t.ProgressMessage).HasColumnName("progress_message").HasMaxLength(1000);
         task.Property(t => t.CreatedAt).HasColumnName("created_at");

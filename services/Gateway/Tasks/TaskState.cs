@@ -20,11 +20,20 @@ public class TaskState : SagaStateMachineInstance
     public string? ErrorType { get; set; }
 
     public int Attempts { get; set; }
+
+    /// <summary>Each attempt's start, failure and error as JSON (<see cref="TaskAttempt"/>), newest last.</summary>
+    public string? AttemptLog { get; set; }
     public int Progress { get; set; }
     public string? ProgressMessage { get; set; }
+
+    /// <summary>When a Scheduled task is due, and the Scheduler's token that cancels it.</summary>
+    public DateTime? RunAt { get; set; }
+    public Guid? ScheduleTokenId { get; set; }
 
     public DateTime CreatedAt { get; set; }
     public DateTime? StartedAt { get; set; }
     public DateTime? FinishedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
 }
+
+public sealed record TaskAttempt(int Attempt, DateTime StartedAt, DateTime? FailedAt = null, string? ErrorType = null, string? Error = null);

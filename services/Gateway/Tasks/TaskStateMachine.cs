@@ -11,10 +11,12 @@ namespace Bus.Gateway.Tasks;
 /// </summary>
 public sealed class TaskStateMachine : MassTransitStateMachine<TaskState>
 {
+    public State Scheduled { get; private set; } = null!;
     public State Queued { get; private set; } = null!;
     public State Running { get; private set; } = null!;
     public State Completed { get; private set; } = null!;
     public State Failed { get; private set; } = null!;
+    public State Cancelled { get; private set; } = null!;
 
     public Event<SubmitTask> Submitted { get; private set; } = null!;
     public Event<TaskStarted> Started { get; private set; } = null!;
@@ -22,6 +24,7 @@ public sealed class TaskStateMachine : MassTransitStateMachine<TaskState>
     public Event<TaskAttemptFailed> AttemptFailed { get; private set; } = null!;
     public Event<TaskCompleted> Succeeded { get; private set; } = null!;
     public Event<TaskFailed> Faulted { get; private set; } = null!;
+    public Event<CancelTask> CancelRequested { get; private set; } = null!;
 
     public TaskStateMachine(TaskTypeCatalog catalog)
     {
@@ -33,6 +36,11 @@ public sealed class TaskStateMachine : MassTransitStateMachine<TaskState>
         Event(() => AttemptFailed, e => e.CorrelateById(c => c.Message.TaskId));
         Event(() => Succeeded, e => e.CorrelateById(c => c.Message.TaskId));
         Event(() => Faulted, e => e.CorrelateById(c => c.Message.TaskId));
+        Event(() => CancelRequested, e =>
+        {
+            e.CorrelateById(c => c.Message.TaskId);
+            e.OnMissingInstance(missing => missing.ExecuteAsync(c => c.RespondAsync(new TaskNotFound(c.Message.TaskId))));
+        });
 
         Initially(
             When(Submitted)
@@ -44,28 +52,52 @@ public sealed class TaskStateMachine : MassTransitStateMachine<TaskState>
                         .Then(RecordSubmission)
                         .IfElse(ctx => CommandFor(ctx, catalog).IsValid,
                             valid => valid
-                                .ThenAsync(ctx => Dispatch(ctx, CommandFor(ctx, catalog).Command!))
-                                .TransitionTo(Queued)
+                                .IfElse(IsDueLater,
+                                    later => later
+                                        .ThenAsync(ctx => ScheduleDispatch(ctx, CommandFor(ctx, catalog).Command!))
+                                        .TransitionTo(Scheduled),
+                                    now => now
+                                        .ThenAsync(ctx => Dispatch(ctx, CommandFor(ctx, catalog).Command!))
+                                        .TransitionTo(Queued))
                                 .Respond(ctx => new TaskAccepted(ctx.Saga.CorrelationId, Duplicate: false)),
                             invalid => invalid
                                 .Then(ctx => RecordRejection(ctx, CommandFor(ctx, catalog).Errors))
                                 .TransitionTo(Failed)
                                 .Respond(ctx => new TaskRejected(ctx.Saga.CorrelationId, CommandFor(ctx, catalog).Errors)))));
 
-        During([Initial, Queued, Running],
+        During([Initial, Scheduled, Queued, Running],
             When(Started).Then(RecordStart).TransitionTo(Running),
             When(Progressed).Then(RecordProgress).TransitionTo(Running),
             When(AttemptFailed).Then(RecordAttemptFailure).TransitionTo(Running),
             When(Succeeded).Then(RecordSuccess).TransitionTo(Completed),
             When(Faulted).Then(RecordFailure).TransitionTo(Failed));
 
-        During([Queued, Running, Completed, Failed],
+        During([Scheduled, Queued, Running, Completed, Failed, Cancelled],
             When(Submitted).Respond(ctx => new TaskAccepted(ctx.Saga.CorrelationId, Duplicate: true)));
 
-        During([Completed, Failed],
+        During(Scheduled,
+            When(CancelRequested)
+                .ThenAsync(CancelScheduledDispatch)
+                .Then(RecordCancellation)
+                .TransitionTo(Cancelled)
+                .Respond(ctx => new TaskCancelled(ctx.Saga.CorrelationId)));
+
+        During(Cancelled,
+            When(CancelRequested).Respond(ctx => new TaskCancelled(ctx.Saga.CorrelationId)));
+
+        // Cancelling a queued or running task needs the worker's co-operation: not offered yet.
+        During([Queued, Running, Completed, Failed],
+            When(CancelRequested).Respond(ctx => new TaskNotCancellable(ctx.Saga.CorrelationId, ctx.Saga.CurrentState)));
+
+        During([Completed, Failed, Cancelled],
             When(Started).Then(RecordStart),
             Ignore(Progressed),
             Ignore(AttemptFailed));
+
+        // The Scheduler fired just before the cancel reached it: the run is recorded, the task stays Cancelled.
+        During(Cancelled,
+            When(Succeeded).Then(RecordSuccess),
+            When(Faulted).Then(RecordFailure));
 
         During(Completed,
             Ignore(Succeeded),
@@ -98,6 +130,30 @@ public sealed class TaskStateMachine : MassTransitStateMachine<TaskState>
             {
                 ["type"] = [$"'{context.Message.Type}' is not a known task type; expected one of: {string.Join(", ", catalog.Names)}"],
             }));
+
+    /// <summary>Due more than a moment from now: worth a round trip through the Scheduler.</summary>
+    private static bool IsDueLater(BehaviorContext<TaskState, SubmitTask> context) =>
+        context.Message.RunAt is { } runAt && runAt.ToUniversalTime() > DateTime.UtcNow.AddMilliseconds(500);
+
+    private static async Task ScheduleDispatch(BehaviorContext<TaskState, SubmitTask> context, object command)
+    {
+        var runAt = context.Message.RunAt!.Value.ToUniversalTime();
+        var scheduled = await context.ScheduleSend(new Uri($"queue:{context.Saga.Queue}"), runAt, command, context.CancellationToken);
+        context.Saga.RunAt = runAt;
+        context.Saga.ScheduleTokenId = scheduled.TokenId;
+    }
+
+    private static async Task CancelScheduledDispatch(BehaviorContext<TaskState, CancelTask> context)
+    {
+        if (context.Saga.ScheduleTokenId is { } token)
+            await context.GetPayload<MessageSchedulerContext>().CancelScheduledSend(new Uri($"queue:{context.Saga.Queue}"), token, context.CancellationToken);
+    }
+
+    private static void RecordCancellation(BehaviorContext<TaskState, CancelTask> context)
+    {
+        context.Saga.FinishedAt = Now(context);
+        Touch(context);
+    }
 
     private static async Task Dispatch(BehaviorContext<TaskState, SubmitTask> context, object command)
     {
@@ -133,6 +189,7 @@ public sealed class TaskStateMachine : MassTransitStateMachine<TaskState>
             saga.Queue = context.Message.Queue;
         saga.Attempts++;
         saga.StartedAt ??= Now(context);
+        saga.AttemptLog = AttemptLog.Append(saga.AttemptLog, new TaskAttempt(saga.Attempts, Now(context)));
         Touch(context);
     }
 
@@ -147,6 +204,7 @@ public sealed class TaskStateMachine : MassTransitStateMachine<TaskState>
     {
         context.Saga.ErrorType = context.Message.ExceptionType;
         context.Saga.Error = context.Message.Message;
+        context.Saga.AttemptLog = AttemptLog.RecordFailure(context.Saga.AttemptLog, Now(context), context.Message.ExceptionType, context.Message.Message);
         Touch(context);
     }
 

@@ -29,6 +29,10 @@ namespace Bus.Gateway.Persistence.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
+                    b.Property<string>("AttemptLog")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("attempt_log");
+
                     b.Property<int>("Attempts")
                         .HasColumnType("integer")
                         .HasColumnName("attempts");
@@ -87,6 +91,14 @@ namespace Bus.Gateway.Persistence.Migrations
                     b.Property<string>("Result")
                         .HasColumnType("jsonb")
                         .HasColumnName("result");
+
+                    b.Property<DateTime?>("RunAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("run_at");
+
+                    b.Property<Guid?>("ScheduleTokenId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("schedule_token_id");
 
                     b.Property<DateTime?>("StartedAt")
                         .HasColumnType("timestamp with time zone")
