@@ -18,8 +18,10 @@ public static class Extensions
             .Validate(o => string.IsNullOrEmpty(o.From) || EmailAddresses.TryParse(o.From, out _), "Smtp:From must be an e-mail address")
             .Validate(o => string.IsNullOrEmpty(o.Password) || !string.IsNullOrEmpty(o.Username), "Smtp:Username is required when Smtp:Password is set");
 
+        // A short in-memory retry for blips, then the back-off through the Scheduler, which frees the slot meanwhile.
         builder.AddQueueOptions(QueueNames.Email, concurrencyLimit: 5,
-            TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(300));
+            retryIntervals: [TimeSpan.FromMilliseconds(200)],
+            redeliveryIntervals: [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(300)]);
 
         builder.Services.AddDbContext<EmailDbContext>((services, db) => db.UseNpgsql(
             services.GetRequiredService<IOptions<PostgresOptions>>().Value.ConnectionString,

@@ -1,4 +1,5 @@
 using Bus.Contracts.Tasks;
+using Bus.Gateway.Api;
 using Bus.Gateway.Persistence;
 using Bus.Gateway.Persistence.Sagas;
 using Bus.Gateway.Tasks;
@@ -17,7 +18,8 @@ public static class Extensions
 {
     public static IHostApplicationBuilder AddGateway(this IHostApplicationBuilder builder)
     {
-        var gateway = builder.AddValidatedOptions<GatewayOptions>(GatewayOptions.Section);
+        builder.AddValidatedOptions<GatewayOptions>(GatewayOptions.Section);
+        builder.AddValidatedOptions<ScheduleEndpointOptions>(ScheduleEndpointOptions.Section);
         builder.AddQueueOptions(QueueNames.TaskState, concurrencyLimit: 16,
             TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5));
 
@@ -25,6 +27,7 @@ public static class Extensions
             services.GetRequiredService<IOptions<PostgresOptions>>().Value.ConnectionString,
             npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history", TaskDbContext.Schema)));
         builder.Services.AddScoped<ITaskLookup, TaskLookup>();
+        builder.Services.AddScoped<TaskSubmitter>();
 
         builder.Services.AddSingleton<ITaskType, EmailNotificationTaskType>();
         builder.Services.AddSingleton<TaskTypeCatalog>();
@@ -40,6 +43,8 @@ public static class Extensions
             }
             bus.AddRequestClient<SubmitTask>(new Uri($"queue:{QueueNames.TaskState}"));
             bus.AddRequestClient<CancelTask>(new Uri($"queue:{QueueNames.TaskState}"));
+            bus.AddRequestClient<RetryTask>(new Uri($"queue:{QueueNames.TaskState}"));
+            bus.AddScheduleRequestClients();
         });
 
         builder.Services.AddProblemDetails();

@@ -12,6 +12,7 @@ var app = builder.Build();
 app.UseGateway();
 app.MapDefaultEndpoints();
 app.MapTaskEndpoints();
+app.MapScheduleEndpoints();
 await app.RunOrMigrateAsync<TaskDbContext>(args);
 
 public partial class Program;

@@ -1,3 +1,4 @@
+using Bus.ServiceDefaults.Messaging;
 using Bus.ServiceDefaults.Options;
 using MassTransit;
 using MassTransit.Logging;
@@ -50,7 +51,8 @@ public static class Extensions
     }
 
     /// <summary>
-    /// The bus: RabbitMQ from <see cref="RabbitMqOptions"/>, every registered endpoint under its explicit name.
+    /// The bus: RabbitMQ from <see cref="RabbitMqOptions"/>, every registered endpoint under its explicit name, and the
+    /// Scheduler service as the message scheduler (<c>ScheduleSend</c>, scheduled redelivery).
     /// MassTransit's own health check ("masstransit-bus", tagged ready) covers RabbitMQ.
     /// </summary>
     public static IHostApplicationBuilder AddBus(this IHostApplicationBuilder builder, Action<IBusRegistrationConfigurator> configure)
@@ -58,6 +60,9 @@ public static class Extensions
         builder.Services.AddMassTransit(bus =>
         {
             bus.DisableUsageTelemetry();
+            // IMessageScheduler in DI; the bus-level UseMessageScheduler below is what ConsumeContext.ScheduleSend and
+            // UseScheduledRedelivery need (without it: PayloadNotFoundException MessageSchedulerContext).
+            bus.AddMessageScheduler(MessageScheduling.Address);
             configure(bus);
             bus.UsingRabbitMq((context, rabbit) =>
             {
@@ -67,6 +72,7 @@ public static class Extensions
                     host.Username(options.Username);
                     host.Password(options.Password);
                 });
+                rabbit.UseMessageScheduler(MessageScheduling.Address);
                 rabbit.ConfigureEndpoints(context);
             });
         });
@@ -78,8 +84,17 @@ public static class Extensions
         return builder;
     }
 
-    /// <summary>Named options for one queue: the service's defaults, then <c>Queues:&lt;name&gt;</c> from configuration.</summary>
-    public static IHostApplicationBuilder AddQueueOptions(this IHostApplicationBuilder builder, string queue, int concurrencyLimit, params TimeSpan[] retryIntervals)
+    /// <summary>Named options for one queue: the service's defaults, then <c>Queues:&lt;name&gt;</c> from configuration. No scheduled redelivery.</summary>
+    public static IHostApplicationBuilder AddQueueOptions(this IHostApplicationBuilder builder, string queue, int concurrencyLimit, params TimeSpan[] retryIntervals) =>
+        builder.AddQueueOptions(queue, concurrencyLimit, retryIntervals, redeliveryIntervals: []);
+
+    /// <summary>
+    /// Named options for one queue: the service's defaults (in-memory <paramref name="retryIntervals"/>, then
+    /// <paramref name="redeliveryIntervals"/> through the Scheduler), then <c>Queues:&lt;name&gt;</c> from configuration.
+    /// A configured list replaces the default list entirely.
+    /// </summary>
+    public static IHostApplicationBuilder AddQueueOptions(
+        this IHostApplicationBuilder builder, string queue, int concurrencyLimit, TimeSpan[] retryIntervals, TimeSpan[] redeliveryIntervals)
     {
         builder.Services.AddOptions<QueueOptions>(queue)
             .Configure(options => options.ConcurrencyLimit = concurrencyLimit)
@@ -88,9 +103,12 @@ public static class Extensions
             {
                 if (options.RetryIntervals.Length == 0)
                     options.RetryIntervals = retryIntervals;
+                if (options.RedeliveryIntervals.Length == 0)
+                    options.RedeliveryIntervals = redeliveryIntervals;
             })
             .ValidateDataAnnotations()
             .Validate(options => options.RetryIntervals.All(i => i >= TimeSpan.Zero), $"{QueueOptions.Section}:{queue}:RetryIntervals must not be negative")
+            .Validate(options => options.RedeliveryIntervals.All(i => i >= TimeSpan.Zero), $"{QueueOptions.Section}:{queue}:RedeliveryIntervals must not be negative")
             .ValidateOnStart();
         return builder;
     }

@@ -15,37 +15,43 @@ public sealed record SubmitTaskRequest(string Type, int Priority, JsonElement Da
     /// <summary>Parses the raw body; either a request or the errors by field, never an exception.</summary>
     public static (SubmitTaskRequest? Request, IReadOnlyDictionary<string, string[]> Errors) Parse(ReadOnlyMemory<byte> body, DateTime now)
     {
-        JsonDocument document;
+        var (document, errors) = ParseJson(body);
+        if (document is null)
+            return (null, errors);
+        using (document)
+            return FromElement(document.RootElement, now);
+    }
+
+    /// <summary>Untrusted bytes as JSON, depth-limited; a parse error is reported under <c>body</c>.</summary>
+    public static (JsonDocument? Document, IReadOnlyDictionary<string, string[]> Errors) ParseJson(ReadOnlyMemory<byte> body)
+    {
         try
         {
-            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = MaxDepth });
+            return (JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = MaxDepth }), new Dictionary<string, string[]>());
         }
         catch (JsonException exception)
         {
-            return (null, new Dictionary<string, string[]>
-            {
-                ["body"] = [$"is not valid JSON: {exception.Message}"],
-            });
+            return (null, new Dictionary<string, string[]> { ["body"] = [$"is not valid JSON: {exception.Message}"] });
         }
+    }
 
-        using (document)
-        {
-            var root = document.RootElement;
-            var reader = new JsonFieldReader("");
-            if (!reader.RequireObject(root, Fields))
-                return (null, reader.Errors);
+    /// <summary>One task object (the whole body of <c>POST /tasks</c>, or one item of a batch).</summary>
+    public static (SubmitTaskRequest? Request, IReadOnlyDictionary<string, string[]> Errors) FromElement(JsonElement root, DateTime now)
+    {
+        var reader = new JsonFieldReader("");
+        if (!reader.RequireObject(root, Fields))
+            return (null, reader.Errors);
 
-            var type = reader.ReadString(root, "type", required: true, maxLength: 100);
-            var priority = reader.ReadInt(root, "priority", 0, MaxPriority) ?? 0;
-            var idempotencyKey = reader.ReadString(root, "idempotencyKey", required: false, maxLength: 255);
-            if (!root.TryGetProperty("data", out var data) || data.ValueKind == JsonValueKind.Null)
-                reader.AddError("data", "is required");
-            var runAt = ReadRunAt(reader, root, now);
+        var type = reader.ReadString(root, "type", required: true, maxLength: 100);
+        var priority = reader.ReadInt(root, "priority", 0, MaxPriority) ?? 0;
+        var idempotencyKey = reader.ReadString(root, "idempotencyKey", required: false, maxLength: 255);
+        if (!root.TryGetProperty("data", out var data) || data.ValueKind == JsonValueKind.Null)
+            reader.AddError("data", "is required");
+        var runAt = ReadRunAt(reader, root, now);
 
-            return reader.HasErrors
-                ? (null, reader.Errors)
-                : (new SubmitTaskRequest(type!, priority, data.Clone(), idempotencyKey, runAt), reader.Errors);
-        }
+        return reader.HasErrors
+            ? (null, reader.Errors)
+            : (new SubmitTaskRequest(type!, priority, data.Clone(), idempotencyKey, runAt), reader.Errors);
     }
 
     /// <summary>

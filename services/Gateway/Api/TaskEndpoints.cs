@@ -1,6 +1,5 @@
 using Bus.Contracts.Tasks;
 using Bus.Gateway.Persistence;
-using Bus.Gateway.Tasks.Types;
 using MassTransit;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -14,69 +13,116 @@ public static class TaskEndpoints
     {
         var tasks = app.MapGroup("/tasks").WithTags("Tasks");
         tasks.MapPost("", SubmitAsync);
+        tasks.MapPost("/batch", SubmitBatchAsync);
+        tasks.MapGet("", ListAsync);
         tasks.MapGet("/{id:guid}", GetAsync).WithName("GetTask");
         tasks.MapDelete("/{id:guid}", CancelAsync);
+        tasks.MapPost("/{id:guid}/retry", RetryAsync);
         return app;
     }
 
     private static async Task<IResult> SubmitAsync(
-        HttpRequest http,
-        TaskTypeCatalog catalog,
-        IRequestClient<SubmitTask> client,
-        IOptions<GatewayOptions> options,
-        ILogger<SubmitTaskRequest> logger,
-        CancellationToken cancellationToken)
+        HttpRequest http, TaskSubmitter submitter, IOptions<GatewayOptions> options, CancellationToken cancellationToken)
     {
-        if (http.ContentType is { } contentType && !contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
-            return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "Send the task as application/json.");
+        var (body, refusal) = await ReadJsonBodyAsync(http, options.Value.MaxRequestBodyBytes, cancellationToken);
+        if (refusal is not null)
+            return refusal;
 
-        var body = await RequestBody.ReadBoundedAsync(http, options.Value.MaxRequestBodyBytes, cancellationToken);
-        if (body is null)
-            return Problem(StatusCodes.Status413PayloadTooLarge, "Request body too large", $"The body must be at most {options.Value.MaxRequestBodyBytes} bytes.");
-
-        var (request, errors) = SubmitTaskRequest.Parse(body.Value, DateTime.UtcNow);
+        var (request, errors) = SubmitTaskRequest.Parse(body, DateTime.UtcNow);
         if (request is null)
             return TypedResults.ValidationProblem(errors, title: "The task is not valid");
 
-        if (catalog.Find(request.Type) is not { } type)
-            return TypedResults.ValidationProblem(
-                new Dictionary<string, string[]> { ["type"] = [$"'{request.Type}' is not a known task type; expected one of: {string.Join(", ", catalog.Names)}"] },
-                title: "The task is not valid");
-
-        var taskId = NewId.NextGuid();
-        var command = type.CreateCommand(taskId, request.Data);
-        if (!command.IsValid)
-            return TypedResults.ValidationProblem(command.Errors, title: "The task is not valid");
-
-        try
+        switch (await submitter.SubmitAsync(request, cancellationToken))
         {
-            var response = await client.GetResponse<TaskAccepted, TaskRejected>(
-                new SubmitTask(taskId, request.Type, request.Data, request.Priority, request.IdempotencyKey, request.RunAt),
-                cancellationToken,
-                RequestTimeout.After(ms: (int)options.Value.SubmitTimeout.TotalMilliseconds));
-
-            if (response.Is(out Response<TaskRejected>? rejected))
-                return TypedResults.ValidationProblem(rejected.Message.Errors, title: "The task is not valid");
-
-            response.Is(out Response<TaskAccepted>? acceptedResponse);
-            var accepted = acceptedResponse!.Message;
-            var location = $"/tasks/{accepted.TaskId}";
-            if (accepted.Duplicate)
-            {
+            case SubmissionOutcome.Accepted { Task: var task }:
+                var location = $"/tasks/{task.TaskId}";
+                if (!task.Duplicate)
+                    return TypedResults.Accepted(location, task);
                 // The first submission with this key wins: answer with its task, not a new one.
                 http.HttpContext.Response.Headers.Location = location;
-                return TypedResults.Ok(new TaskSubmitted(accepted.TaskId, "Existing", Duplicate: true));
-            }
-            var status = request.RunAt > DateTime.UtcNow ? "Scheduled" : "Queued";
-            return TypedResults.Accepted(location, new TaskSubmitted(accepted.TaskId, status, Duplicate: false));
+                return TypedResults.Ok(task);
+            case SubmissionOutcome.Invalid { Errors: var invalid }:
+                return TypedResults.ValidationProblem(invalid, title: "The task is not valid");
+            default:
+                return Problem(StatusCodes.Status503ServiceUnavailable, "Task store unavailable",
+                    "The task could not be recorded; it may or may not have been accepted. Retry with the same idempotencyKey.");
         }
-        catch (MassTransitException exception)
+    }
+
+    /// <summary>
+    /// Many tasks in one request (<c>{"tasks": [...]}</c>, at most <see cref="GatewayOptions.MaxBatchSize"/>): each item
+    /// is validated and submitted on its own, so a bad item is reported by its index and the good ones are accepted.
+    /// </summary>
+    private static async Task<IResult> SubmitBatchAsync(
+        HttpRequest http, TaskSubmitter submitter, IOptions<GatewayOptions> options, CancellationToken cancellationToken)
+    {
+        var (body, refusal) = await ReadJsonBodyAsync(http, options.Value.MaxBatchBodyBytes, cancellationToken);
+        if (refusal is not null)
+            return refusal;
+
+        var (document, errors) = SubmitTaskRequest.ParseJson(body);
+        if (document is null)
+            return TypedResults.ValidationProblem(errors, title: "The batch is not valid");
+        using (document)
         {
-            // Timeouts, an unreachable broker, or the saga failing to store the task: the client can safely retry.
-            logger.LogWarning(exception, "Task {TaskId} of type {Type} could not be recorded", taskId, request.Type);
-            return Problem(StatusCodes.Status503ServiceUnavailable, "Task store unavailable",
-                "The task could not be recorded; it may or may not have been accepted. Retry with the same idempotencyKey.");
+            if (document.RootElement.ValueKind != System.Text.Json.JsonValueKind.Object
+                || !document.RootElement.TryGetProperty("tasks", out var items)
+                || items.ValueKind != System.Text.Json.JsonValueKind.Array)
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["tasks"] = ["must be an array of tasks"] }, title: "The batch is not valid");
+            var count = items.GetArrayLength();
+            if (count == 0 || count > options.Value.MaxBatchSize)
+                return TypedResults.ValidationProblem(
+                    new Dictionary<string, string[]> { ["tasks"] = [$"must hold from 1 to {options.Value.MaxBatchSize} tasks"] }, title: "The batch is not valid");
+
+            var now = DateTime.UtcNow;
+            using var concurrency = new SemaphoreSlim(16);
+            var results = await Task.WhenAll(items.EnumerateArray().Select(async (item, index) =>
+            {
+                var (request, itemErrors) = SubmitTaskRequest.FromElement(item, now);
+                if (request is null)
+                    return BatchItemResult.Rejected(index, itemErrors);
+                await concurrency.WaitAsync(cancellationToken);
+                try
+                {
+                    return await submitter.SubmitAsync(request, cancellationToken) switch
+                    {
+                        SubmissionOutcome.Accepted { Task: var task } => BatchItemResult.Accepted(index, task),
+                        SubmissionOutcome.Invalid { Errors: var invalid } => BatchItemResult.Rejected(index, invalid),
+                        _ => BatchItemResult.Unavailable(index),
+                    };
+                }
+                finally
+                {
+                    concurrency.Release();
+                }
+            }));
+
+            var accepted = results.Count(r => r.TaskId is not null);
+            var batch = new BatchResult(accepted, results.Length - accepted, results);
+            return accepted > 0 ? TypedResults.Accepted((string?)null, batch) : TypedResults.BadRequest(batch);
         }
+    }
+
+    private static async Task<(ReadOnlyMemory<byte> Body, IResult? Refusal)> ReadJsonBodyAsync(HttpRequest http, int maxBytes, CancellationToken cancellationToken)
+    {
+        if (http.ContentType is { } contentType && !contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+            return (default, Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "Send the task as application/json."));
+        var body = await RequestBody.ReadBoundedAsync(http, maxBytes, cancellationToken);
+        return body is null
+            ? (default, Problem(StatusCodes.Status413PayloadTooLarge, "Request body too large", $"The body must be at most {maxBytes} bytes."))
+            : (body.Value, null);
+    }
+
+    /// <summary>Newest first, filtered; page with <c>limit</c> + <c>offset</c>, or follow <c>nextCursor</c> (stable under inserts).</summary>
+    private static async Task<IResult> ListAsync(HttpRequest http, TaskDbContext db, CancellationToken cancellationToken)
+    {
+        var (query, errors) = TaskQuery.Parse(http.Query);
+        if (query is null)
+            return TypedResults.ValidationProblem(errors, title: "The query is not valid");
+
+        var tasks = await query.Apply(db).ToListAsync(cancellationToken);
+        var next = tasks.Count == query.Limit ? new TaskCursor(tasks[^1].CreatedAt, tasks[^1].CorrelationId).Encode() : null;
+        return TypedResults.Ok(new TaskPage([.. tasks.Select(TaskResponse.From)], query.Limit, query.Offset, next));
     }
 
     private static async Task<Results<Ok<TaskResponse>, ProblemHttpResult>> GetAsync(Guid id, TaskDbContext db, CancellationToken cancellationToken)
@@ -105,6 +151,24 @@ public static class TaskEndpoints
         catch (MassTransitException)
         {
             return Problem(StatusCodes.Status503ServiceUnavailable, "Task store unavailable", "The cancellation could not be confirmed; retry it.");
+        }
+    }
+
+    /// <summary>Runs a Failed or Cancelled task again with its stored data; its attempt count continues.</summary>
+    private static async Task<IResult> RetryAsync(Guid id, IRequestClient<RetryTask> client, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await client.GetResponse<TaskRetried, TaskNotRetriable, TaskNotFound>(new RetryTask(id), cancellationToken);
+            if (response.Is(out Response<TaskNotFound>? _))
+                return Problem(StatusCodes.Status404NotFound, "Task not found", $"No task has id {id}.");
+            if (response.Is(out Response<TaskNotRetriable>? refused))
+                return Problem(StatusCodes.Status409Conflict, "Task cannot be retried", $"The task is {refused.Message.Status}. {refused.Message.Reason}");
+            return TypedResults.Accepted($"/tasks/{id}", new TaskSubmitted(id, "Queued", Duplicate: false));
+        }
+        catch (MassTransitException)
+        {
+            return Problem(StatusCodes.Status503ServiceUnavailable, "Task store unavailable", "The retry could not be confirmed; retrying it is safe.");
         }
     }
 

@@ -48,3 +48,14 @@ public sealed record TaskResponse(
 }
 
 public sealed record TaskSubmitted(Guid TaskId, string Status, bool Duplicate);
+
+public sealed record BatchItemResult(int Index, Guid? TaskId, string Status, bool Duplicate, IReadOnlyDictionary<string, string[]>? Errors)
+{
+    public static BatchItemResult Accepted(int index, TaskSubmitted task) => new(index, task.TaskId, task.Status, task.Duplicate, null);
+
+    public static BatchItemResult Rejected(int index, IReadOnlyDictionary<string, string[]> errors) => new(index, null, "Rejected", false, errors);
+
+    public static BatchItemResult Unavailable(int index) => new(index, null, "Unavailable", false, null);
+}
+
+public sealed record BatchResult(int Accepted, int Rejected, IReadOnlyList<BatchItemResult> Results);

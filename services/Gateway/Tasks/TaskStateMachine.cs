@@ -25,6 +25,7 @@ public sealed class TaskStateMachine : MassTransitStateMachine<TaskState>
     public Event<TaskCompleted> Succeeded { get; private set; } = null!;
     public Event<TaskFailed> Faulted { get; private set; } = null!;
     public Event<CancelTask> CancelRequested { get; private set; } = null!;
+    public Event<RetryTask> RetryRequested { get; private set; } = null!;
 
     public TaskStateMachine(TaskTypeCatalog catalog)
     {
@@ -37,6 +38,11 @@ public sealed class TaskStateMachine : MassTransitStateMachine<TaskState>
         Event(() => Succeeded, e => e.CorrelateById(c => c.Message.TaskId));
         Event(() => Faulted, e => e.CorrelateById(c => c.Message.TaskId));
         Event(() => CancelRequested, e =>
+        {
+            e.CorrelateById(c => c.Message.TaskId);
+            e.OnMissingInstance(missing => missing.ExecuteAsync(c => c.RespondAsync(new TaskNotFound(c.Message.TaskId))));
+        });
+        Event(() => RetryRequested, e =>
         {
             e.CorrelateById(c => c.Message.TaskId);
             e.OnMissingInstance(missing => missing.ExecuteAsync(c => c.RespondAsync(new TaskNotFound(c.Message.TaskId))));
@@ -88,6 +94,21 @@ public sealed class TaskStateMachine : MassTransitStateMachine<TaskState>
         // Cancelling a queued or running task needs the worker's co-operation: not offered yet.
         During([Queued, Running, Completed, Failed],
             When(CancelRequested).Respond(ctx => new TaskNotCancellable(ctx.Saga.CorrelationId, ctx.Saga.CurrentState)));
+
+        During([Failed, Cancelled],
+            When(RetryRequested)
+                .IfElse(ctx => RetryCommandFor(ctx, catalog).IsValid,
+                    retry => retry
+                        .ThenAsync(ctx => Dispatch(ctx, RetryCommandFor(ctx, catalog).Command!))
+                        .Then(RecordRetry)
+                        .TransitionTo(Queued)
+                        .Respond(ctx => new TaskRetried(ctx.Saga.CorrelationId)),
+                    refuse => refuse
+                        .Respond(ctx => new TaskNotRetriable(ctx.Saga.CorrelationId, ctx.Saga.CurrentState,
+                            ctx.Saga.Data is null ? "The task's data was never stored (it was sent straight to its queue)." : "The stored data is no longer valid for its task type."))));
+
+        During([Scheduled, Queued, Running, Completed],
+            When(RetryRequested).Respond(ctx => new TaskNotRetriable(ctx.Saga.CorrelationId, ctx.Saga.CurrentState, "Only a Failed or Cancelled task can be retried.")));
 
         During([Completed, Failed, Cancelled],
             When(Started).Then(RecordStart),
@@ -155,7 +176,29 @@ public sealed class TaskStateMachine : MassTransitStateMachine<TaskState>
         Touch(context);
     }
 
-    private static async Task Dispatch(BehaviorContext<TaskState, SubmitTask> context, object command)
+    private static TaskCommandResult RetryCommandFor(BehaviorContext<TaskState, RetryTask> context, TaskTypeCatalog catalog) =>
+        context.GetOrAddPayload(() =>
+        {
+            if (context.Saga.Data is null || catalog.Find(context.Saga.Type) is not { } type)
+                return TaskCommandResult.Invalid(new Dictionary<string, string[]>());
+            using var data = JsonDocument.Parse(context.Saga.Data);
+            return type.CreateCommand(context.Saga.CorrelationId, data.RootElement);
+        });
+
+    private static void RecordRetry(BehaviorContext<TaskState, RetryTask> context)
+    {
+        var saga = context.Saga;
+        saga.Error = null;
+        saga.ErrorType = null;
+        saga.Result = null;
+        saga.Progress = 0;
+        saga.ProgressMessage = null;
+        saga.FinishedAt = null;
+        Touch(context);
+    }
+
+    private static async Task Dispatch<T>(BehaviorContext<TaskState, T> context, object command)
+        where T : class
     {
         var endpoint = await context.GetSendEndpoint(new Uri($"queue:{context.Saga.Queue}"));
         await endpoint.Send(command, context.CancellationToken);

@@ -4,8 +4,7 @@ namespace Bus.Scheduler.Control;
 
 public static class ScheduleControlExtensions
 {
-    /// <summary>Consumers that answer the Gateway's schedule queries and commands. (Filled in by the crons work.)</summary>
-    public static void AddScheduleControlConsumers(this IBusRegistrationConfigurator bus)
-    {
-    }
+    /// <summary>The consumer that answers the Gateway's schedule queries and commands on queue <c>scheduler-control</c>.</summary>
+    public static void AddScheduleControlConsumers(this IBusRegistrationConfigurator bus) =>
+        bus.AddConsumer<ScheduleControlConsumer, ScheduleControlConsumerDefinition>();
 }

@@ -27,3 +27,12 @@ public record TaskNotCancellable(Guid TaskId, string Status);
 
 /// <summary>No task has this id.</summary>
 public record TaskNotFound(Guid TaskId);
+
+/// <summary>Asks the saga to run a Failed or Cancelled task again with its stored data; its attempts continue.</summary>
+public record RetryTask(Guid TaskId);
+
+/// <summary>The task is queued again.</summary>
+public record TaskRetried(Guid TaskId);
+
+/// <summary>The task cannot be retried: it is not Failed or Cancelled, or its data was never stored (Reason says which).</summary>
+public record TaskNotRetriable(Guid TaskId, string Status, string Reason);

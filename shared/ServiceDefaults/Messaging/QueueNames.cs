@@ -6,4 +6,6 @@ public static class QueueNames
     public const string TaskState = "task-state";
     public const string TaskFaults = "task-faults";
     public const string Email = "email";
+    public const string Scheduler = "scheduler";
+    public const string SchedulerControl = "scheduler-control";
 }

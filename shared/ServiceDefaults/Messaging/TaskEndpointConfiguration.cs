@@ -7,8 +7,10 @@ namespace Bus.ServiceDefaults.Messaging;
 public static class TaskEndpointConfiguration
 {
     /// <summary>
-    /// The one way a task queue is consumed: concurrency and prefetch from its options, retries for transient
-    /// faults only, and lifecycle reports around every attempt.
+    /// The one way a task queue is consumed: concurrency and prefetch from its options; for transient faults short
+    /// in-memory retries (<see cref="QueueOptions.RetryIntervals"/>) inside scheduled redelivery through the Scheduler
+    /// (<see cref="QueueOptions.RedeliveryIntervals"/>), both skipping <see cref="PermanentTaskException"/>; and lifecycle
+    /// reports around every attempt.
     /// </summary>
     public static void ConfigureTaskConsumer<TConsumer, TCommand>(
         this IReceiveEndpointConfigurator endpoint,
@@ -21,6 +23,16 @@ public static class TaskEndpointConfiguration
         if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
             rabbit.PrefetchCount = options.PrefetchCount > 0 ? options.PrefetchCount : options.ConcurrencyLimit * 2;
 
+        // Outer first: a message whose in-memory retries are spent is handed to the Scheduler with
+        // MT-Redelivery-Count + 1, and faults to <queue>_error once the last redelivery has failed too.
+        if (options.RedeliveryIntervals.Length > 0)
+        {
+            endpoint.UseScheduledRedelivery(redelivery =>
+            {
+                redelivery.Intervals(options.RedeliveryIntervals);
+                redelivery.Ignore<PermanentTaskException>();
+            });
+        }
         endpoint.UseMessageRetry(retry =>
         {
             retry.Intervals(options.RetryIntervals);

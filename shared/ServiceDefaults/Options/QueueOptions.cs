@@ -14,8 +14,16 @@ public sealed class QueueOptions
     public int PrefetchCount { get; set; }
 
     /// <summary>
-    /// Waits between attempts for transient faults; permanent faults skip them. Empty here on purpose:
-    /// the configuration binder appends to a non-empty default array, so defaults are applied after binding.
+    /// Waits between in-memory attempts for transient faults (short: the message holds a concurrency slot meanwhile);
+    /// permanent faults skip them. Empty here on purpose: the configuration binder appends to a non-empty default
+    /// array, so defaults are applied after binding.
     /// </summary>
     public TimeSpan[] RetryIntervals { get; set; } = [];
+
+    /// <summary>
+    /// Waits before the message comes back through the Scheduler once the in-memory retries are spent (the slot is
+    /// freed and the wait survives restarts); permanent faults skip them. Empty here for the same reason as
+    /// <see cref="RetryIntervals"/>; with no default and nothing configured there is no scheduled redelivery.
+    /// </summary>
+    public TimeSpan[] RedeliveryIntervals { get; set; } = [];
 }

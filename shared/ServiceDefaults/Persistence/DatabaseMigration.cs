@@ -13,12 +13,19 @@ public static class DatabaseMigration
     /// <c>migrate</c> as the only argument applies the service's EF Core migrations and exits (what scripts
     /// and the Kubernetes Job run); otherwise the service runs, migrating first if Postgres:MigrateOnStart.
     /// </summary>
-    public static async Task RunOrMigrateAsync<TContext>(this WebApplication app, string[] args)
-        where TContext : DbContext
+    public static Task RunOrMigrateAsync<TContext>(this WebApplication app, string[] args)
+        where TContext : DbContext =>
+        app.RunOrMigrateAsync(args, (services, _) => MigrateAsync<TContext>(services));
+
+    /// <summary>
+    /// The same for a service whose schema is not an EF Core model: <paramref name="migrate"/> brings the schema up
+    /// to date (idempotently, safe for several replicas at once) when run as <c>migrate</c> or with Postgres:MigrateOnStart.
+    /// </summary>
+    public static async Task RunOrMigrateAsync(this WebApplication app, string[] args, Func<IServiceProvider, CancellationToken, Task> migrate)
     {
         var migrateOnly = args is ["migrate"];
         if (migrateOnly || app.Services.GetRequiredService<IOptions<PostgresOptions>>().Value.MigrateOnStart)
-            await MigrateAsync<TContext>(app.Services);
+            await migrate(app.Services, app.Lifetime.ApplicationStopping);
 
         if (!migrateOnly)
             await app.RunAsync();

@@ -21,6 +21,12 @@ public sealed class EmailServiceHost : IAsyncDisposable
 {
     public static readonly TimeSpan WaitTimeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>One short redelivery through the harness's scheduler stands in for the production 1s…300s back-off.</summary>
+    public static readonly TimeSpan[] Redeliveries = [TimeSpan.FromMilliseconds(50)];
+
+    /// <summary>Attempts a message that always fails transiently gets: every in-memory retry, in every delivery.</summary>
+    public static int AttemptsBeforeFault(TimeSpan[] retryIntervals) => (retryIntervals.Length + 1) * (Redeliveries.Length + 1);
+
     private readonly IHost _host;
 
     private EmailServiceHost(IHost host, ITestHarness harness)
@@ -50,6 +56,8 @@ public sealed class EmailServiceHost : IAsyncDisposable
         };
         for (var i = 0; i < retryIntervals.Length; i++)
             settings[$"Queues:{QueueNames.Email}:RetryIntervals:{i}"] = retryIntervals[i].ToString("c", CultureInfo.InvariantCulture);
+        for (var i = 0; i < Redeliveries.Length; i++)
+            settings[$"Queues:{QueueNames.Email}:RedeliveryIntervals:{i}"] = Redeliveries[i].ToString("c", CultureInfo.InvariantCulture);
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Testing" });
         builder.Configuration.AddInMemoryCollection(settings);
@@ -59,7 +67,7 @@ public sealed class EmailServiceHost : IAsyncDisposable
         return builder.Build();
     }
 
-    /// <param name="retryIntervals">Short stand-ins for the production 1s…300s back-off.</param>
+    /// <param name="retryIntervals">Short stand-ins for the production in-memory retries.</param>
     public static async Task<EmailServiceHost> StartAsync(string connectionString, int smtpPort, params TimeSpan[] retryIntervals)
     {
         var host = Build(connectionString, smtpPort, retryIntervals);

@@ -68,7 +68,7 @@ public sealed class EmailTaskEndToEndTests(RunningSystem system)
             system.SmtpGate.Up();
         }
 
-        Assert.Equal(RunningSystem.EmailRetryIntervals.Length + 1, task.GetProperty("attempts").GetInt32());
+        Assert.Equal(RunningSystem.EmailAttemptsBeforeError, task.GetProperty("attempts").GetInt32());
         var error = task.GetProperty("error");
         Assert.False(string.IsNullOrEmpty(error.GetProperty("message").GetString()));
         Assert.Empty(system.MailsWithSubject(subject));
@@ -79,6 +79,33 @@ public sealed class EmailTaskEndToEndTests(RunningSystem system)
         Assert.True(faulted.Headers.ContainsKey("MT-Fault-ExceptionType"), "MassTransit's fault headers are on the message");
         Assert.True(faulted.Headers.ContainsKey("MT-Fault-Message"));
         Assert.Equal("fault", faulted.Headers.GetValueOrDefault("MT-Reason"));
+    }
+
+    [Fact]
+    public async Task A_failed_task_retried_after_smtp_came_back_completes_with_its_attempts_continued()
+    {
+        var subject = $"retry-{Guid.NewGuid():N}";
+        system.SmtpGate.Down();
+        Guid taskId;
+        try
+        {
+            taskId = await RunningSystem.TaskIdOf(await system.SubmitAsync(EmailBody(subject)));
+            await system.WaitForStatusAsync(taskId, "Failed");
+        }
+        finally
+        {
+            system.SmtpGate.Up();
+        }
+
+        var retry = await system.Gateway.PostAsync($"/tasks/{taskId}/retry", null);
+
+        Assert.Equal(HttpStatusCode.Accepted, retry.StatusCode);
+        var task = await system.WaitForStatusAsync(taskId, "Completed");
+        Assert.Equal(RunningSystem.EmailAttemptsBeforeError + 1, task.GetProperty("attempts").GetInt32());
+        Assert.Equal(JsonValueKind.Null, task.GetProperty("error").ValueKind);
+        Assert.Single(system.MailsWithSubject(subject));
+        Assert.Equal(HttpStatusCode.Conflict, (await system.Gateway.PostAsync($"/tasks/{taskId}/retry", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await system.Gateway.PostAsync($"/tasks/{Guid.NewGuid()}/retry", null)).StatusCode);
     }
 
     [Fact]

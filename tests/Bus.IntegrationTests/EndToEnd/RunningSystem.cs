@@ -12,17 +12,22 @@ public sealed class RunningSystemCollection : ICollectionFixture<RunningSystem>
 }
 
 /// <summary>
-/// The Gateway and EmailService as real processes on real RabbitMQ (a virtual host of their own) and PostgreSQL
+/// The Gateway, EmailService and Scheduler as real processes on real RabbitMQ (a virtual host of their own) and PostgreSQL
 /// (a fresh database), sending to a real SMTP server on loopback behind a gate the tests can close.
 /// </summary>
 public sealed class RunningSystem : IAsyncLifetime
 {
-    /// <summary>EmailService's retry intervals here: three retries, so four attempts before the error queue.</summary>
-    public static readonly TimeSpan[] EmailRetryIntervals = [TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(300)];
+    /// <summary>EmailService's back-off here: one in-memory retry inside two redeliveries through the Scheduler.</summary>
+    public static readonly TimeSpan[] EmailRetryIntervals = [TimeSpan.FromMilliseconds(100)];
+    public static readonly TimeSpan[] EmailRedeliveryIntervals = [TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1)];
+
+    /// <summary>How many attempts a message that always fails gets before it lands in <c>email_error</c>.</summary>
+    public static int EmailAttemptsBeforeError => (EmailRetryIntervals.Length + 1) * (EmailRedeliveryIntervals.Length + 1);
 
     private readonly List<ServiceProcess> _services = [];
     private string _database = "";
     private int _gatewayPort;
+    private int _schedulerPort;
 
     public string VirtualHost { get; } = $"bus-test-{Guid.NewGuid():N}"[..21];
     public HttpClient Gateway { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
@@ -41,15 +46,19 @@ public sealed class RunningSystem : IAsyncLifetime
         var settings = Settings();
         await ServiceProcess.RunToCompletionAsync("services/Gateway", "Bus.Gateway", settings, "migrate");
         await ServiceProcess.RunToCompletionAsync("services/EmailService", "Bus.EmailService", settings, "migrate");
+        await ServiceProcess.RunToCompletionAsync("services/Scheduler", "Bus.Scheduler", settings, "migrate");
 
         var emailPort = FreePort.Next();
+        _schedulerPort = FreePort.Next();
         _gatewayPort = FreePort.Next();
         _services.Add(ServiceProcess.Start("services/EmailService", "Bus.EmailService", settings, "--urls", $"http://127.0.0.1:{emailPort}"));
         _services.Add(StartGateway());
+        _services.Add(StartScheduler());
         Gateway.BaseAddress = new Uri($"http://127.0.0.1:{_gatewayPort}");
 
         await WaitUntilReady(emailPort, _services[0]);
         await WaitUntilReady(_gatewayPort, _services[1]);
+        await WaitUntilReady(_schedulerPort, _services[2]);
     }
 
     /// <summary>Kills the Gateway process and starts a new one on the same port: nothing may live only in its memory.</summary>
@@ -59,6 +68,18 @@ public sealed class RunningSystem : IAsyncLifetime
         _services[1] = StartGateway();
         await WaitUntilReady(_gatewayPort, _services[1]);
     }
+
+    /// <summary>Kills the only Scheduler; what it had scheduled must wait in PostgreSQL until <see cref="StartSchedulerAsync"/>.</summary>
+    public async Task StopSchedulerAsync() => await _services[2].DisposeAsync();
+
+    public async Task StartSchedulerAsync()
+    {
+        _services[2] = StartScheduler();
+        await WaitUntilReady(_schedulerPort, _services[2]);
+    }
+
+    private ServiceProcess StartScheduler() =>
+        ServiceProcess.Start("services/Scheduler", "Bus.Scheduler", Settings(), "--urls", $"http://127.0.0.1:{_schedulerPort}");
 
     private ServiceProcess StartGateway() =>
         ServiceProcess.Start("services/Gateway", "Bus.Gateway", Settings(), "--urls", $"http://127.0.0.1:{_gatewayPort}");
@@ -95,6 +116,8 @@ public sealed class RunningSystem : IAsyncLifetime
         };
         for (var i = 0; i < EmailRetryIntervals.Length; i++)
             settings[$"Queues__email__RetryIntervals__{i}"] = EmailRetryIntervals[i].ToString("c");
+        for (var i = 0; i < EmailRedeliveryIntervals.Length; i++)
+            settings[$"Queues__email__RedeliveryIntervals__{i}"] = EmailRedeliveryIntervals[i].ToString("c");
         return settings;
     }
 
