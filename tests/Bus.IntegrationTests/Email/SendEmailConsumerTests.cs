@@ -10,6 +10,8 @@ using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
 using SmtpServer.Protocol;
 
+using Bus.IntegrationTests.Infrastructure;
+
 namespace Bus.IntegrationTests.Email;
 
 public sealed class SendEmailConsumerTests(EmailDatabaseFixture database) : IClassFixture<EmailDatabaseFixture>
@@ -177,7 +179,7 @@ public sealed class SendEmailConsumerTests(EmailDatabaseFixture database) : ICla
     [Fact(Timeout = TestTimeoutMs)]
     public async Task An_smtp_server_that_is_down_is_retried_then_faults()
     {
-        await using var service = await EmailServiceHost.StartAsync(database.ConnectionString, TestSmtpServer.UnusedPort(), ShortRetries);
+        await using var service = await EmailServiceHost.StartAsync(database.ConnectionString, FreePort.Next(), ShortRetries);
         var taskId = Guid.NewGuid();
 
         await service.SendAsync(Welcome(taskId));
@@ -195,7 +197,7 @@ public sealed class SendEmailConsumerTests(EmailDatabaseFixture database) : ICla
     [Fact(Timeout = TestTimeoutMs)]
     public async Task A_server_that_comes_back_during_the_retries_gets_the_mail()
     {
-        var port = TestSmtpServer.UnusedPort();
+        var port = FreePort.Next();
         await using var service = await EmailServiceHost.StartAsync(database.ConnectionString, port,
             TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2));
         var taskId = Guid.NewGuid();
@@ -234,7 +236,7 @@ public sealed class SendEmailConsumerTests(EmailDatabaseFixture database) : ICla
     [Fact(Timeout = TestTimeoutMs)]
     public async Task The_migration_keeps_its_history_in_the_email_schema()
     {
-        await using var service = await EmailServiceHost.StartAsync(database.ConnectionString, TestSmtpServer.UnusedPort());
+        await using var service = await EmailServiceHost.StartAsync(database.ConnectionString, FreePort.Next());
         await using var scope = service.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<EmailDbContext>();
 

@@ -61,16 +61,6 @@ public sealed class TestSmtpServer : IAsyncDisposable
         return server;
     }
 
-    /// <summary>A loopback port where nothing listens: connecting is refused.</summary>
-    public static int UnusedPort()
-    {
-        var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
-
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();

@@ -56,9 +56,9 @@ public sealed class RunningSystem : IAsyncLifetime
         _services.Add(StartScheduler());
         Gateway.BaseAddress = new Uri($"http://127.0.0.1:{_gatewayPort}");
 
-        await WaitUntilReady(emailPort, _services[0]);
-        await WaitUntilReady(_gatewayPort, _services[1]);
-        await WaitUntilReady(_schedulerPort, _services[2]);
+        await _services[0].WaitUntilReadyAsync(emailPort);
+        await _services[1].WaitUntilReadyAsync(_gatewayPort);
+        await _services[2].WaitUntilReadyAsync(_schedulerPort);
     }
 
     /// <summary>Kills the Gateway process and starts a new one on the same port: nothing may live only in its memory.</summary>
@@ -66,7 +66,7 @@ public sealed class RunningSystem : IAsyncLifetime
     {
         await _services[1].DisposeAsync();
         _services[1] = StartGateway();
-        await WaitUntilReady(_gatewayPort, _services[1]);
+        await _services[1].WaitUntilReadyAsync(_gatewayPort);
     }
 
     /// <summary>Kills the only Scheduler; what it had scheduled must wait in PostgreSQL until <see cref="StartSchedulerAsync"/>.</summary>
@@ -75,7 +75,7 @@ public sealed class RunningSystem : IAsyncLifetime
     public async Task StartSchedulerAsync()
     {
         _services[2] = StartScheduler();
-        await WaitUntilReady(_schedulerPort, _services[2]);
+        await _services[2].WaitUntilReadyAsync(_schedulerPort);
     }
 
     private ServiceProcess StartScheduler() =>
@@ -152,28 +152,4 @@ public sealed class RunningSystem : IAsyncLifetime
 
     public IReadOnlyList<ReceivedMail> MailsWithSubject(string subject) =>
         Smtp.Received.Where(m => m.Message.Subject == subject).ToList();
-
-    private static async Task WaitUntilReady(int port, ServiceProcess service)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (service.HasExited)
-                throw new InvalidOperationException($"{service.Name} exited during start-up; log: {service.LogPath}");
-            try
-            {
-                if ((await http.GetAsync($"http://127.0.0.1:{port}/health/ready")).IsSuccessStatusCode)
-                    return;
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException)
-            {
-            }
-            await Task.Delay(250);
-        }
-        throw new TimeoutException($"{service.Name} was not ready within 90 s; log: {service.LogPath}");
-    }
 }

@@ -70,6 +70,30 @@ public sealed class ServiceProcess : IAsyncDisposable
         await process.ReadOutputAsync(TimeSpan.FromMinutes(2));
     }
 
+    /// <summary>Polls the service's <c>/health/ready</c> until it answers 200; fails early, with the log, if the process exits.</summary>
+    public async Task WaitUntilReadyAsync(int port, TimeSpan? timeout = null)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var limit = timeout ?? TimeSpan.FromSeconds(90);
+        var deadline = DateTime.UtcNow + limit;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (HasExited)
+                throw new InvalidOperationException($"{Name} exited during start-up; log: {LogPath}");
+            try
+            {
+                if ((await http.GetAsync($"http://127.0.0.1:{port}/health/ready")).IsSuccessStatusCode)
+                    return;
+            }
+            catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
+            {
+                // Not listening yet.
+            }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"{Name} was not ready within {limit.TotalSeconds} s; log: {LogPath}");
+    }
+
     /// <summary>Waits for the process to exit 0 and returns what it wrote to standard output.</summary>
     public async Task<string> ReadOutputAsync(TimeSpan timeout)
     {

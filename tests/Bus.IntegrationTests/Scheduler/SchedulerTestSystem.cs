@@ -71,7 +71,7 @@ public sealed class SchedulerTestSystem : IAsyncDisposable
         var scheduler = ServiceProcess.Start("services/Scheduler", "Bus.Scheduler", Process(Settings()), "--urls", urls);
         _schedulers.Add(scheduler);
         _urls[scheduler] = urls;
-        await WaitUntilReadyAsync(scheduler, port);
+        await scheduler.WaitUntilReadyAsync(port, TimeSpan.FromSeconds(45));
         return scheduler;
     }
 
@@ -137,29 +137,5 @@ public sealed class SchedulerTestSystem : IAsyncDisposable
     {
         settings["ASPNETCORE_ENVIRONMENT"] = "Testing";
         return settings;
-    }
-
-    private static async Task WaitUntilReadyAsync(ServiceProcess service, int port)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow.AddSeconds(45);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (service.HasExited)
-                throw new InvalidOperationException($"{service.Name} exited during start-up; log: {service.LogPath}");
-            try
-            {
-                if ((await http.GetAsync($"http://127.0.0.1:{port}/health/ready")).IsSuccessStatusCode)
-                    return;
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException)
-            {
-            }
-            await Task.Delay(200);
-        }
-        throw new TimeoutException($"{service.Name} was not ready within 45 s; log: {service.LogPath}");
     }
 }

@@ -90,7 +90,7 @@ public sealed class CronTestSystem : IAsyncLifetime
     {
         var started = Enumerable.Range(0, count).Select(_ => StartOne()).ToList();
         _schedulers.AddRange(started);
-        await Task.WhenAll(started.Select(s => WaitUntilReadyAsync(s.Process, s.Port)));
+        await Task.WhenAll(started.Select(s => s.Process.WaitUntilReadyAsync(s.Port, TimeSpan.FromSeconds(60))));
     }
 
     /// <summary>SIGKILL every Scheduler (nothing handed over gracefully), then start as many again.</summary>
@@ -173,30 +173,6 @@ public sealed class CronTestSystem : IAsyncLifetime
         app.MapScheduleEndpoints();
         await app.StartAsync();
         return app;
-    }
-
-    private static async Task WaitUntilReadyAsync(ServiceProcess service, int port)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (service.HasExited)
-                throw new InvalidOperationException($"{service.Name} exited during start-up; log: {service.LogPath}");
-            try
-            {
-                if ((await http.GetAsync($"http://127.0.0.1:{port}/health/ready")).IsSuccessStatusCode)
-                    return;
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException)
-            {
-            }
-            await Task.Delay(200);
-        }
-        throw new TimeoutException($"{service.Name} was not ready within 60 s; log: {service.LogPath}");
     }
 }
 
