@@ -2,6 +2,7 @@ using Bus.Contracts.Tasks;
 using Bus.Gateway.Api;
 using Bus.Gateway.Persistence;
 using Bus.Gateway.Persistence.Sagas;
+using Bus.Gateway.Queues;
 using Bus.Gateway.Tasks;
 using Bus.Gateway.Tasks.Types;
 using Bus.ServiceDefaults;
@@ -47,6 +48,7 @@ public static class Extensions
             bus.AddScheduleRequestClients();
         });
 
+        builder.AddQueueStats();
         builder.Services.AddProblemDetails();
         builder.Services.Configure<JsonOptions>(json => json.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
         return builder;

@@ -13,6 +13,7 @@ app.UseGateway();
 app.MapDefaultEndpoints();
 app.MapTaskEndpoints();
 app.MapScheduleEndpoints();
+app.MapStatsEndpoints();
 await app.RunOrMigrateAsync<TaskDbContext>(args);
 
 public partial class Program;

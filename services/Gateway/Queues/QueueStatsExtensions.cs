@@ -1,0 +1,17 @@
+using Bus.ServiceDefaults.Options;
+using Microsoft.Extensions.Options;
+
+namespace Bus.Gateway.Queues;
+
+public static class QueueStatsExtensions
+{
+    /// <summary>Queue, system and health statistics: the management API client and the task store queries behind <c>/stats</c> and <c>/health</c>.</summary>
+    public static IHostApplicationBuilder AddQueueStats(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddHttpClient<RabbitMqManagementClient>((services, http) =>
+            RabbitMqManagementClient.Configure(http, services.GetRequiredService<IOptions<RabbitMqOptions>>().Value));
+        builder.Services.AddScoped<QueueStatsService>();
+        builder.Services.AddScoped<SystemStatsQuery>();
+        return builder;
+    }
+}
