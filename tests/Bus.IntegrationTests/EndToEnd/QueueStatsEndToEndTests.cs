@@ -179,13 +179,8 @@ public sealed class QueueStatsWithoutManagementApiTests : IAsyncLifetime
 
     private void Configure(IWebHostBuilder web)
     {
-        web.UseEnvironment("Testing");
-        web.UseSetting("RabbitMq:Host", TestEnvironment.RabbitHost);
-        web.UseSetting("RabbitMq:Port", TestEnvironment.RabbitPort.ToString());
+        web.UseTestBroker(_virtualHost);
         web.UseSetting("RabbitMq:ManagementPort", FreePort.Next().ToString());
-        web.UseSetting("RabbitMq:VirtualHost", _virtualHost);
-        web.UseSetting("RabbitMq:Username", TestEnvironment.RabbitUser);
-        web.UseSetting("RabbitMq:Password", TestEnvironment.RabbitPassword);
         web.UseSetting("Postgres:ConnectionString", _database);
     }
 

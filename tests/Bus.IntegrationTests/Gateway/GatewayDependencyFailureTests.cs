@@ -31,12 +31,7 @@ public sealed class GatewayDependencyFailureTests : IAsyncLifetime
 
     private void Configure(IWebHostBuilder web)
     {
-        web.UseEnvironment("Testing");
-        web.UseSetting("RabbitMq:Host", TestEnvironment.RabbitHost);
-        web.UseSetting("RabbitMq:Port", TestEnvironment.RabbitPort.ToString());
-        web.UseSetting("RabbitMq:VirtualHost", _virtualHost);
-        web.UseSetting("RabbitMq:Username", TestEnvironment.RabbitUser);
-        web.UseSetting("RabbitMq:Password", TestEnvironment.RabbitPassword);
+        web.UseTestBroker(_virtualHost);
         web.UseSetting("Postgres:ConnectionString", $"Host=127.0.0.1;Port={FreePort.Next()};Username=bus;Password=bus;Database=bus;Timeout=2");
         web.UseSetting("Queues:task-state:RetryIntervals:0", "00:00:00.010");
         web.UseSetting("Gateway:SubmitTimeout", "00:00:20");

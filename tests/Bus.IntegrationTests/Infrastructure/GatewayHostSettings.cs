@@ -1,0 +1,16 @@
+using Microsoft.AspNetCore.Hosting;
+
+namespace Bus.IntegrationTests.Infrastructure;
+
+/// <summary>Settings for a Gateway run in-process by WebApplicationFactory against the real broker.</summary>
+public static class GatewayHostSettings
+{
+    /// <summary>The Testing environment and the test RabbitMQ, in a virtual host of the test's own.</summary>
+    public static IWebHostBuilder UseTestBroker(this IWebHostBuilder web, string virtualHost) =>
+        web.UseEnvironment("Testing")
+            .UseSetting("RabbitMq:Host", TestEnvironment.RabbitHost)
+            .UseSetting("RabbitMq:Port", TestEnvironment.RabbitPort.ToString())
+            .UseSetting("RabbitMq:VirtualHost", virtualHost)
+            .UseSetting("RabbitMq:Username", TestEnvironment.RabbitUser)
+            .UseSetting("RabbitMq:Password", TestEnvironment.RabbitPassword);
+}
