@@ -96,4 +96,5 @@ bus_export_service_settings() {
     RabbitMq__VirtualHost=$BUS_RABBITMQ_VHOST RabbitMq__Username=$BUS_RABBITMQ_USER \
     RabbitMq__Password=$BUS_RABBITMQ_PASSWORD RabbitMq__ManagementPort=$BUS_RABBITMQ_MANAGEMENT_PORT
   export Postgres__ConnectionString="Host=$BUS_POSTGRES_HOST;Port=$BUS_POSTGRES_PORT;Username=$BUS_POSTGRES_USER;Password=$BUS_POSTGRES_PASSWORD;Database=$BUS_POSTGRES_DB"
+  export Redis__ConnectionString="$BUS_REDIS_HOST:$BUS_REDIS_PORT"
 }

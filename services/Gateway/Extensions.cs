@@ -3,6 +3,7 @@ using Bus.Gateway.Api;
 using Bus.Gateway.Persistence;
 using Bus.Gateway.Persistence.Sagas;
 using Bus.Gateway.Queues;
+using Bus.Gateway.Redis;
 using Bus.Gateway.Tasks;
 using Bus.Gateway.Tasks.Types;
 using Bus.ServiceDefaults;
@@ -48,6 +49,7 @@ public static class Extensions
             bus.AddScheduleRequestClients();
         });
 
+        builder.AddRedis();
         builder.AddQueueStats();
         builder.Services.AddProblemDetails();
         builder.Services.Configure<JsonOptions>(json => json.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);

@@ -17,6 +17,10 @@ public static class TestEnvironment
     public static string PostgresPassword => Get("BUS_POSTGRES_PASSWORD", "bus");
     public static string PostgresDatabase => Get("BUS_POSTGRES_DB", "bus");
 
+    public static string RedisHost => Get("BUS_REDIS_HOST", "127.0.0.1");
+    public static int RedisPort => int.Parse(Get("BUS_REDIS_PORT", "6379"));
+    public static string RedisConnectionString => $"{RedisHost}:{RedisPort}";
+
     public static string PostgresConnectionString(string database, int maxPoolSize = 100) =>
         new NpgsqlConnectionStringBuilder
         {
