@@ -17,6 +17,13 @@ public sealed class EmailNotificationTaskType : ITaskType
 
     public TaskRoute Route => TaskRoutes.EmailNotification;
 
+    public JsonElement Example { get; } = JsonSerializer.SerializeToElement(new
+    {
+        to = new[] { "user@example.com" },
+        template = EmailTemplates.Welcome,
+        variables = new Dictionary<string, string> { ["firstName"] = "Ada" },
+    });
+
     public TaskCommandResult CreateCommand(Guid taskId, JsonElement data)
     {
         var reader = new JsonFieldReader("data");

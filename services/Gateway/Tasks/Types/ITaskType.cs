@@ -8,6 +8,9 @@ public interface ITaskType
 {
     TaskRoute Route { get; }
 
+    /// <summary>A valid <c>data</c> object for this type: the OpenAPI example and what the demo endpoint submits.</summary>
+    JsonElement Example { get; }
+
     /// <summary>The command, or the errors keyed by field path (for example <c>data.to[1]</c>).</summary>
     TaskCommandResult CreateCommand(Guid taskId, JsonElement data);
 }
