@@ -17,6 +17,9 @@ public sealed class EmailNotificationTaskType : ITaskType
 
     public TaskRoute Route => TaskRoutes.EmailNotification;
 
+    /// <summary>A verification link carries the token that proves the address: whoever reads it can verify it.</summary>
+    public IReadOnlyList<string> SensitiveFields { get; } = ["variables.verificationLink"];
+
     public JsonElement Example { get; } = JsonSerializer.SerializeToElement(new
     {
         to = new[] { "user@example.com" },

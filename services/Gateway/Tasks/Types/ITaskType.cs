@@ -11,6 +11,12 @@ public interface ITaskType
     /// <summary>A valid <c>data</c> object for this type: the OpenAPI example and what the demo endpoint submits.</summary>
     JsonElement Example { get; }
 
+    /// <summary>
+    /// Dotted paths inside <c>data</c> (<c>*</c> = any field or item) whose string values are secrets: encrypted before
+    /// the task is sent or stored, and redacted in every answer. The worker reveals them with SensitiveValueProtector.
+    /// </summary>
+    IReadOnlyList<string> SensitiveFields { get; }
+
     /// <summary>The command, or the errors keyed by field path (for example <c>data.to[1]</c>).</summary>
     TaskCommandResult CreateCommand(Guid taskId, JsonElement data);
 }
