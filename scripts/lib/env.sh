@@ -18,6 +18,7 @@
 #   BUS_POSTGRES_DB               bus
 #   BUS_REDIS_HOST                127.0.0.1
 #   BUS_REDIS_PORT                6379
+#   BUS_ENCRYPTION_KEY            (dev key) base64 of 32 bytes: encrypts sensitive task fields
 #   BUS_INFRA_TIMEOUT             120       seconds to wait for each server
 #
 # Helpers: log, warn, die, wait_for, bus_port_open, bus_repo_root.
@@ -36,11 +37,13 @@
 : "${BUS_REDIS_HOST:=127.0.0.1}"
 : "${BUS_REDIS_PORT:=6379}"
 : "${BUS_INFRA_TIMEOUT:=120}"
+# For development and tests only: production sets Encryption__Key from its secret store.
+: "${BUS_ENCRYPTION_KEY:=ZGV2ZWxvcG1lbnQta2V5LWZvci1idXMtb25seS0zMmI=}"
 
 export BUS_RABBITMQ_HOST BUS_RABBITMQ_PORT BUS_RABBITMQ_MANAGEMENT_PORT \
   BUS_RABBITMQ_USER BUS_RABBITMQ_PASSWORD BUS_RABBITMQ_VHOST \
   BUS_POSTGRES_HOST BUS_POSTGRES_PORT BUS_POSTGRES_USER BUS_POSTGRES_PASSWORD \
-  BUS_POSTGRES_DB BUS_REDIS_HOST BUS_REDIS_PORT BUS_INFRA_TIMEOUT
+  BUS_POSTGRES_DB BUS_REDIS_HOST BUS_REDIS_PORT BUS_INFRA_TIMEOUT BUS_ENCRYPTION_KEY
 
 # log MESSAGE... — timestamped line on stderr (keeps stdout for results).
 log() {
@@ -97,4 +100,5 @@ bus_export_service_settings() {
     RabbitMq__Password=$BUS_RABBITMQ_PASSWORD RabbitMq__ManagementPort=$BUS_RABBITMQ_MANAGEMENT_PORT
   export Postgres__ConnectionString="Host=$BUS_POSTGRES_HOST;Port=$BUS_POSTGRES_PORT;Username=$BUS_POSTGRES_USER;Password=$BUS_POSTGRES_PASSWORD;Database=$BUS_POSTGRES_DB"
   export Redis__ConnectionString="$BUS_REDIS_HOST:$BUS_REDIS_PORT"
+  export Encryption__Key=$BUS_ENCRYPTION_KEY
 }

@@ -1,5 +1,6 @@
 using Bus.Contracts.Email;
 using Bus.ServiceDefaults.Messaging;
+using Bus.ServiceDefaults.Secrets;
 using Microsoft.Extensions.Options;
 using MimeKit;
 
@@ -8,7 +9,7 @@ namespace Bus.EmailService;
 public sealed record ComposedEmail(MimeMessage Message, IReadOnlyList<string> Recipients, string Subject);
 
 /// <summary>Validates a <see cref="SendEmail"/> and turns it into the MIME message to send.</summary>
-public sealed class EmailComposer(EmailTemplateRenderer templates, IOptions<SmtpOptions> smtp)
+public sealed class EmailComposer(EmailTemplateRenderer templates, SensitiveValueProtector secrets, IOptions<SmtpOptions> smtp)
 {
     private const int MaxQuotedLength = 100;
 
@@ -28,7 +29,8 @@ public sealed class EmailComposer(EmailTemplateRenderer templates, IOptions<Smtp
         // As in the Gateway's email_notification validation: a template, when given, is the content and Subject/Body are ignored.
         if (command.Template is not null)
         {
-            var rendered = templates.Render(command.Template, command.Variables);
+            var variables = command.Variables?.ToDictionary(v => v.Key, v => secrets.Reveal(v.Value));
+            var rendered = templates.Render(command.Template, variables);
             subject = rendered.Subject;
             body = new BodyBuilder { TextBody = rendered.TextBody, HtmlBody = rendered.HtmlBody }.ToMessageBody();
         }

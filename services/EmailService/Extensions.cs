@@ -1,6 +1,7 @@
 using Bus.ServiceDefaults;
 using Bus.ServiceDefaults.Messaging;
 using Bus.ServiceDefaults.Options;
+using Bus.ServiceDefaults.Secrets;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Migrations;
@@ -29,6 +30,7 @@ public static class Extensions
 
         // Built now, so a template that does not parse or a contract template without a body stops the start.
         builder.Services.AddSingleton(new EmailTemplateRenderer());
+        builder.AddSensitiveValueProtection();
         builder.Services.AddSingleton<EmailComposer>();
         builder.Services.AddSingleton<SmtpEmailSender>();
 

@@ -9,6 +9,7 @@ using Bus.Gateway.Tasks.Types;
 using Bus.ServiceDefaults;
 using Bus.ServiceDefaults.Messaging;
 using Bus.ServiceDefaults.Options;
+using Bus.ServiceDefaults.Secrets;
 using MassTransit;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
@@ -33,6 +34,8 @@ public static class Extensions
 
         builder.Services.AddSingleton<ITaskType, EmailNotificationTaskType>();
         builder.Services.AddSingleton<TaskTypeCatalog>();
+        builder.AddSensitiveValueProtection();
+        builder.Services.AddSingleton<SensitiveTaskData>();
 
         builder.AddBus(bus =>
         {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Bus.Gateway.Tasks;
+using Bus.Gateway.Tasks.Types;
 
 namespace Bus.Gateway.Api;
 
@@ -39,12 +40,12 @@ public sealed record TaskResponse(
         task.StartedAt,
         task.FinishedAt,
         task.UpdatedAt,
-        ParseJson(task.Data),
-        ParseJson(task.Result),
+        Redacted(task.Data),
+        Redacted(task.Result),
         task.Error is null ? null : new TaskError(task.ErrorType ?? "Unknown", task.Error));
 
-    private static JsonElement? ParseJson(string? json) =>
-        json is null ? null : JsonDocument.Parse(json).RootElement.Clone();
+    private static JsonElement? Redacted(string? json) =>
+        json is null ? null : SensitiveTaskData.Redact(JsonDocument.Parse(json).RootElement.Clone());
 }
 
 public sealed record TaskSubmitted(Guid TaskId, string Status, bool Duplicate);

@@ -17,9 +17,9 @@ public abstract record SubmissionOutcome
 
 /// <summary>
 /// Validates a task against its type and has the task saga record it, answering only once it is stored;
-/// shared by <c>POST /tasks</c> and <c>POST /tasks/batch</c>.
+/// shared by <c>POST /tasks</c> and <c>POST /tasks/batch</c>. Sensitive fields are encrypted before the data leaves the Gateway.
 /// </summary>
-public sealed class TaskSubmitter(TaskTypeCatalog catalog, IRequestClient<SubmitTask> client, IOptions<GatewayOptions> options, ILogger<TaskSubmitter> logger)
+public sealed class TaskSubmitter(TaskTypeCatalog catalog, SensitiveTaskData sensitive, IRequestClient<SubmitTask> client, IOptions<GatewayOptions> options, ILogger<TaskSubmitter> logger)
 {
     public async Task<SubmissionOutcome> SubmitAsync(SubmitTaskRequest request, CancellationToken cancellationToken)
     {
@@ -37,7 +37,7 @@ public sealed class TaskSubmitter(TaskTypeCatalog catalog, IRequestClient<Submit
         try
         {
             var response = await client.GetResponse<TaskAccepted, TaskRejected>(
-                new SubmitTask(taskId, request.Type, request.Data, request.Priority, request.IdempotencyKey, request.RunAt),
+                new SubmitTask(taskId, request.Type, sensitive.Protect(type, request.Data), request.Priority, request.IdempotencyKey, request.RunAt),
                 cancellationToken,
                 RequestTimeout.After(ms: (int)options.Value.SubmitTimeout.TotalMilliseconds));
 

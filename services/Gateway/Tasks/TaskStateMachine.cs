@@ -27,7 +27,7 @@ public sealed class TaskStateMachine : MassTransitStateMachine<TaskState>
     public Event<CancelTask> CancelRequested { get; private set; } = null!;
     public Event<RetryTask> RetryRequested { get; private set; } = null!;
 
-    public TaskStateMachine(TaskTypeCatalog catalog)
+    public TaskStateMachine(TaskTypeCatalog catalog, SensitiveTaskData sensitive)
     {
         InstanceState(x => x.CurrentState);
 
@@ -55,21 +55,21 @@ public sealed class TaskStateMachine : MassTransitStateMachine<TaskState>
                         .Respond(ctx => new TaskAccepted(ctx.GetPayload<EarlierTask>().TaskId, Duplicate: true))
                         .Finalize(),
                     fresh => fresh
-                        .Then(RecordSubmission)
-                        .IfElse(ctx => CommandFor(ctx, catalog).IsValid,
+                        .Then(ctx => RecordSubmission(ctx, catalog, sensitive))
+                        .IfElse(ctx => CommandFor(ctx, catalog, sensitive).IsValid,
                             valid => valid
                                 .IfElse(IsDueLater,
                                     later => later
-                                        .ThenAsync(ctx => ScheduleDispatch(ctx, CommandFor(ctx, catalog).Command!))
+                                        .ThenAsync(ctx => ScheduleDispatch(ctx, CommandFor(ctx, catalog, sensitive).Command!))
                                         .TransitionTo(Scheduled),
                                     now => now
-                                        .ThenAsync(ctx => Dispatch(ctx, CommandFor(ctx, catalog).Command!))
+                                        .ThenAsync(ctx => Dispatch(ctx, CommandFor(ctx, catalog, sensitive).Command!))
                                         .TransitionTo(Queued))
                                 .Respond(ctx => new TaskAccepted(ctx.Saga.CorrelationId, Duplicate: false)),
                             invalid => invalid
-                                .Then(ctx => RecordRejection(ctx, CommandFor(ctx, catalog).Errors))
+                                .Then(ctx => RecordRejection(ctx, CommandFor(ctx, catalog, sensitive).Errors))
                                 .TransitionTo(Failed)
-                                .Respond(ctx => new TaskRejected(ctx.Saga.CorrelationId, CommandFor(ctx, catalog).Errors)))));
+                                .Respond(ctx => new TaskRejected(ctx.Saga.CorrelationId, CommandFor(ctx, catalog, sensitive).Errors)))));
 
         During([Initial, Scheduled, Queued, Running],
             When(Started).Then(RecordStart).TransitionTo(Running),
@@ -144,9 +144,9 @@ public sealed class TaskStateMachine : MassTransitStateMachine<TaskState>
         return true;
     }
 
-    private static TaskCommandResult CommandFor(BehaviorContext<TaskState, SubmitTask> context, TaskTypeCatalog catalog) =>
+    private static TaskCommandResult CommandFor(BehaviorContext<TaskState, SubmitTask> context, TaskTypeCatalog catalog, SensitiveTaskData sensitive) =>
         context.GetOrAddPayload(() => catalog.Find(context.Message.Type) is { } type
-            ? type.CreateCommand(context.Message.TaskId, context.Message.Data)
+            ? type.CreateCommand(context.Message.TaskId, ProtectedData(context, catalog, sensitive))
             : TaskCommandResult.Invalid(new Dictionary<string, string[]>
             {
                 ["type"] = [$"'{context.Message.Type}' is not a known task type; expected one of: {string.Join(", ", catalog.Names)}"],
@@ -204,7 +204,13 @@ public sealed class TaskStateMachine : MassTransitStateMachine<TaskState>
         await endpoint.Send(command, context.CancellationToken);
     }
 
-    private static void RecordSubmission(BehaviorContext<TaskState, SubmitTask> context)
+    /// <summary>The submitted data with its type's sensitive fields encrypted: the Gateway's HTTP path already did it, other submitters may not have.</summary>
+    private static JsonElement ProtectedData(BehaviorContext<TaskState, SubmitTask> context, TaskTypeCatalog catalog, SensitiveTaskData sensitive) =>
+        context.GetOrAddPayload(() => new SubmittedData(catalog.Find(context.Message.Type) is { } type
+            ? sensitive.Protect(type, context.Message.Data)
+            : context.Message.Data)).Data;
+
+    private static void RecordSubmission(BehaviorContext<TaskState, SubmitTask> context, TaskTypeCatalog catalog, SensitiveTaskData sensitive)
     {
         var saga = context.Saga;
         var message = context.Message;
@@ -212,7 +218,7 @@ public sealed class TaskStateMachine : MassTransitStateMachine<TaskState>
         saga.Queue = ServiceDefaults.Messaging.TaskRoutes.FindByType(message.Type)?.Queue ?? "";
         saga.Priority = message.Priority;
         saga.IdempotencyKey = message.IdempotencyKey;
-        saga.Data = message.Data.GetRawText();
+        saga.Data = ProtectedData(context, catalog, sensitive).GetRawText();
         Touch(context);
     }
 
@@ -284,4 +290,6 @@ public sealed class TaskStateMachine : MassTransitStateMachine<TaskState>
     private static DateTime Now(ConsumeContext context) => context.SentTime ?? DateTime.UtcNow;
 
     private sealed record EarlierTask(Guid TaskId);
+
+    private sealed record SubmittedData(JsonElement Data);
 }

@@ -35,6 +35,7 @@ public sealed class RunningSystem : IAsyncLifetime
     public TestSmtpServer Smtp { get; private set; } = null!;
     public SmtpGate SmtpGate { get; private set; } = null!;
     public IReadOnlyList<ServiceProcess> Services => _services;
+    public string DatabaseConnectionString => _database;
 
     public async Task InitializeAsync()
     {

@@ -12,6 +12,7 @@ public sealed class EmailComposerTests
 {
     private readonly EmailComposer _composer = new(
         new EmailTemplateRenderer(),
+        TestSecrets.Protector,
         Options.Create(new SmtpOptions { Host = "127.0.0.1", From = "bus@example.com", FromName = "Bus" }));
 
     [Theory]
@@ -128,4 +129,17 @@ public sealed class EmailComposerTests
     }
 
     private static SendEmail Plain(IReadOnlyList<string> to) => new(Guid.NewGuid(), to, "Subject", "Body");
+
+    [Fact]
+    public void A_protected_template_variable_is_revealed_into_the_mail_only()
+    {
+        var link = "https://example.com/verify?token=TOPSECRET";
+        var command = new SendEmail(Guid.NewGuid(), ["ada@example.com"], Template: EmailTemplates.Verify,
+            Variables: new Dictionary<string, string> { ["firstName"] = "Ada", ["verificationLink"] = TestSecrets.Protector.Protect(link) });
+
+        var email = _composer.Compose(command);
+
+        Assert.Contains("TOPSECRET", email.Message.TextBody);
+        Assert.DoesNotContain(Bus.ServiceDefaults.Secrets.SensitiveValueProtector.Prefix, email.Message.TextBody);
+    }
 }

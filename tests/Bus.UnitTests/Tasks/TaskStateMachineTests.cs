@@ -28,6 +28,8 @@ public sealed class TaskStateMachineTests : IAsyncLifetime
         _provider = new ServiceCollection()
             .AddSingleton<ITaskType, EmailNotificationTaskType>()
             .AddSingleton<TaskTypeCatalog>()
+            .AddSingleton(TestSecrets.Protector)
+            .AddSingleton<SensitiveTaskData>()
             .AddScoped<ITaskLookup, InMemoryTaskLookup>()
             .AddMassTransitTestHarness(x =>
             {
