@@ -23,6 +23,7 @@ public static class StatsEndpoints
         app.MapGet("/health", GetHealthAsync).WithTags("Stats").AllowAnonymous()
             .WithSummary("Health summary")
             .WithDescription("RabbitMQ, PostgreSQL and every task queue: Degraded (still 200) when a queue has no consumer, 503 when a check is unhealthy. Anonymous.")
+            .Produces<HealthSummary>()
             .Produces<HealthSummary>(StatusCodes.Status503ServiceUnavailable);
         return app;
     }

@@ -11,6 +11,7 @@ public static class GatewaySecurity
 
     public static IHostApplicationBuilder AddGatewaySecurity(this IHostApplicationBuilder builder)
     {
+        builder.SilenceLoggingForTokenCommand();
         builder.AddGatewayAuthentication();
         builder.AddValidatedOptions<RateLimitingOptions>(RateLimitingOptions.Section);
         builder.AddValidatedOptions<GatewayCorsOptions>(GatewayCorsOptions.Section)

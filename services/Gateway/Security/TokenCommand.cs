@@ -14,6 +14,16 @@ public static class TokenCommand
     public const string Name = "token";
     private static readonly TimeSpan MaxLifetime = TimeSpan.FromDays(366);
 
+    /// <summary>
+    /// The command's standard output must hold only the token, and the bus logs its endpoints while the app is built, so
+    /// logging is off when the process was started as <c>token …</c>.
+    /// </summary>
+    public static void SilenceLoggingForTokenCommand(this IHostApplicationBuilder builder)
+    {
+        if (Environment.GetCommandLineArgs() is [_, Name, ..])
+            builder.Logging.ClearProviders();
+    }
+
     /// <summary>The Gateway's entry point: <c>token …</c> mints a token; anything else runs (or migrates) the service.</summary>
     public static async Task RunOrExecuteCommandAsync(this WebApplication app, string[] args)
     {
