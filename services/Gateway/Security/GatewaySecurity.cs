@@ -1,4 +1,5 @@
 using Bus.ServiceDefaults;
+using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 
@@ -22,9 +23,9 @@ public static class GatewaySecurity
             .Configure<IOptions<GatewayOptions>>((kestrel, gateway) =>
                 kestrel.Limits.MaxRequestBodySize = Math.Max(gateway.Value.MaxRequestBodyBytes, gateway.Value.MaxBatchBodyBytes));
 
-        var origins = builder.Configuration.GetSection(GatewayCorsOptions.Section).Get<GatewayCorsOptions>()?.AllowedOrigins ?? [];
-        builder.Services.AddCors(cors => cors.AddPolicy(CorsPolicy, policy => policy
-            .WithOrigins(origins)
+        builder.Services.AddCors();
+        builder.Services.AddOptions<CorsOptions>().Configure<IOptions<GatewayCorsOptions>>((cors, configured) => cors.AddPolicy(CorsPolicy, policy => policy
+            .WithOrigins(configured.Value.AllowedOrigins)
             .WithMethods("GET", "POST", "PUT", "PATCH", "DELETE")
             // x-requested-with and x-signalr-user-agent: what SignalR's JavaScript client sends.
             .WithHeaders("authorization", "content-type", "accept", "last-event-id", "x-requested-with", "x-signalr-user-agent")

@@ -1,4 +1,5 @@
 using Bus.Gateway;
+using Bus.Gateway.Redis;
 using Bus.Gateway.Security;
 using Bus.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;
@@ -77,5 +78,38 @@ public sealed class AuthOptionsTests
         builder.WebHost.UseSetting("urls", "http://127.0.0.1:0");
         builder.AddGatewayAuthentication();
         return builder.Build();
+    }
+}
+
+public sealed class CorsOriginsTests
+{
+    [Theory]
+    [InlineData("*")]
+    [InlineData("https://dashboard.example.com/")]
+    [InlineData("https://dashboard.example.com/app")]
+    [InlineData("dashboard.example.com")]
+    [InlineData("ftp://dashboard.example.com")]
+    public async Task An_allowed_origin_that_is_not_a_plain_origin_stops_the_gateway(string origin)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Auth:Issuer"] = "bus",
+            ["Auth:Audience"] = "bus-api",
+            ["Auth:SigningKey"] = "a-signing-key-of-at-least-thirty-two-bytes",
+            ["Redis:ConnectionString"] = "127.0.0.1:1",
+            ["Cors:AllowedOrigins:0"] = "https://ok.example.com:8443",
+            ["Cors:AllowedOrigins:1"] = origin,
+        });
+        builder.WebHost.UseSetting("urls", "http://127.0.0.1:0");
+        builder.AddValidatedOptions<GatewayOptions>(GatewayOptions.Section);
+        builder.AddRedis();
+        builder.AddGatewaySecurity();
+        await using var app = builder.Build();
+
+        var failure = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
+
+        Assert.Contains("Cors:AllowedOrigins must hold origins", string.Join(";", failure.Failures));
     }
 }
