@@ -56,5 +56,9 @@ public sealed class AuthOptions : IValidatableObject
         {
             yield return new ValidationResult("Auth:Authority must be an absolute URL", [nameof(Authority)]);
         }
+        else if (HasAuthority && RequireHttpsMetadata && !Authority!.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+        {
+            yield return new ValidationResult("Auth:Authority must use https (set Auth:RequireHttpsMetadata false only for a provider on loopback)", [nameof(Authority)]);
+        }
     }
 }

@@ -30,8 +30,12 @@ public sealed class RunningSystem : IAsyncLifetime
     private int _schedulerPort;
 
     public string VirtualHost { get; } = $"bus-test-{Guid.NewGuid():N}"[..21];
-    /// <summary>The Gateway's API as an admin; <c>new HttpClient { BaseAddress = Gateway.BaseAddress }.WithRole(…)</c> for another role.</summary>
+    /// <summary>The Gateway's API as an admin (<see cref="GatewayAs"/> for another role).</summary>
     public HttpClient Gateway { get; } = new HttpClient { Timeout = TimeSpan.FromSeconds(30) }.WithRole();
+
+    /// <summary>A new client of the Gateway with a token for <paramref name="role"/>; dispose it.</summary>
+    public HttpClient GatewayAs(string role) =>
+        new HttpClient { BaseAddress = Gateway.BaseAddress, Timeout = Gateway.Timeout }.WithRole(role);
     public RabbitManagement Rabbit { get; } = new();
     public TestSmtpServer Smtp { get; private set; } = null!;
     public SmtpGate SmtpGate { get; private set; } = null!;

@@ -12,6 +12,7 @@ namespace Bus.IntegrationTests.Security;
 public sealed class RateLimitTests : IAsyncLifetime
 {
     private const int Limit = 4;
+    private const int AdminLimit = 7;
     private SecuredGateway _first = null!;
     private SecuredGateway _second = null!;
 
@@ -35,7 +36,7 @@ public sealed class RateLimitTests : IAsyncLifetime
         ["Redis:ConnectionString"] = $"{redis},connectTimeout=1000",
         ["Redis:KeyPrefix"] = _keyPrefix,
         ["RateLimiting:PermitLimit"] = Limit.ToString(),
-        ["RateLimiting:AdminPermitLimit"] = Limit.ToString(),
+        ["RateLimiting:AdminPermitLimit"] = AdminLimit.ToString(),
         ["RateLimiting:Window"] = "00:01:00",
     };
 
@@ -81,6 +82,17 @@ public sealed class RateLimitTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.TooManyRequests, (await greedy.GetAsync("/tasks?limit=1")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await other.GetAsync("/tasks?limit=1")).StatusCode);
+    }
+
+    [Fact]
+    public async Task An_admin_has_the_admin_limit()
+    {
+        using var admin = _first.As(GatewayRoles.Admin, Unique("operator"));
+
+        for (var i = 0; i < AdminLimit; i++)
+            Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/tasks?limit=1")).StatusCode);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await admin.GetAsync("/tasks?limit=1")).StatusCode);
     }
 
     [Fact]

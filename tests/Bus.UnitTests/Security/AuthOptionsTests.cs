@@ -18,6 +18,7 @@ public sealed class AuthOptionsTests
     [InlineData(Key, "https://login.example.com", "Set exactly one of Auth:SigningKey")]
     [InlineData("too-short", null, "Auth:SigningKey must be at least 32 bytes")]
     [InlineData(null, "not a url", "Auth:Authority must be an absolute URL")]
+    [InlineData(null, "http://login.example.com", "Auth:Authority must use https")]
     public async Task The_gateway_does_not_start_without_exactly_one_valid_way_to_check_tokens(string? key, string? authority, string message)
     {
         await using var app = Build(new Dictionary<string, string?>
