@@ -31,6 +31,8 @@ public sealed class RedisRateLimiter(
         """);
 
     private static readonly TimeSpan RedisTimeout = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan WarningInterval = TimeSpan.FromSeconds(30);
+    private long _lastWarningTicks;
 
     public async Task InvokeAsync(HttpContext http)
     {
@@ -67,6 +69,14 @@ public sealed class RedisRateLimiter(
     public static bool IsExempt(PathString path) =>
         path.Equals("/health", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/health");
 
+    /// <summary>One warning per <see cref="WarningInterval"/>, not one per request, while Redis is away.</summary>
+    private bool ShouldWarn()
+    {
+        var now = DateTime.UtcNow.Ticks;
+        var last = Interlocked.Read(ref _lastWarningTicks);
+        return now - last >= WarningInterval.Ticks && Interlocked.CompareExchange(ref _lastWarningTicks, now, last) == last;
+    }
+
     /// <summary>The token's subject when authenticated, otherwise the remote address.</summary>
     private string ClientKey(HttpContext http)
     {
@@ -79,7 +89,8 @@ public sealed class RedisRateLimiter(
     {
         if (!redis.IsConnected)
         {
-            logger.LogWarning("Rate limiting skipped: Redis is not connected");
+            if (ShouldWarn())
+                logger.LogWarning("Rate limiting skipped: Redis is not connected");
             return null;
         }
         try
@@ -91,7 +102,8 @@ public sealed class RedisRateLimiter(
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
         {
-            logger.LogWarning(exception, "Rate limiting skipped: Redis did not answer");
+            if (ShouldWarn())
+                logger.LogWarning(exception, "Rate limiting skipped: Redis did not answer");
             return null;
         }
     }
