@@ -20,6 +20,9 @@
 #   BUS_REDIS_PORT                6379
 #   BUS_ENCRYPTION_KEY            (dev key) base64 of 32 bytes: encrypts sensitive task fields
 #   BUS_INFRA_TIMEOUT             120       seconds to wait for each server
+#   BUS_AUTH_SIGNING_KEY          (a fixed development key)  HMAC key the Gateway checks tokens with
+#   BUS_AUTH_ISSUER               bus
+#   BUS_AUTH_AUDIENCE             bus-api
 #
 # Helpers: log, warn, die, wait_for, bus_port_open, bus_repo_root.
 
@@ -37,13 +40,18 @@
 : "${BUS_REDIS_HOST:=127.0.0.1}"
 : "${BUS_REDIS_PORT:=6379}"
 : "${BUS_INFRA_TIMEOUT:=120}"
-# For development and tests only: production sets Encryption__Key from its secret store.
+# For development and tests only: anyone who reads this file can mint tokens and read protected fields.
+# Deployments set their own secrets (Auth__SigningKey, Encryption__Key).
 : "${BUS_ENCRYPTION_KEY:=ZGV2ZWxvcG1lbnQta2V5LWZvci1idXMtb25seS0zMmI=}"
+: "${BUS_AUTH_SIGNING_KEY:=bus-development-signing-key-not-for-production-0123456789}"
+: "${BUS_AUTH_ISSUER:=bus}"
+: "${BUS_AUTH_AUDIENCE:=bus-api}"
 
 export BUS_RABBITMQ_HOST BUS_RABBITMQ_PORT BUS_RABBITMQ_MANAGEMENT_PORT \
   BUS_RABBITMQ_USER BUS_RABBITMQ_PASSWORD BUS_RABBITMQ_VHOST \
   BUS_POSTGRES_HOST BUS_POSTGRES_PORT BUS_POSTGRES_USER BUS_POSTGRES_PASSWORD \
-  BUS_POSTGRES_DB BUS_REDIS_HOST BUS_REDIS_PORT BUS_INFRA_TIMEOUT BUS_ENCRYPTION_KEY
+  BUS_POSTGRES_DB BUS_REDIS_HOST BUS_REDIS_PORT BUS_INFRA_TIMEOUT BUS_ENCRYPTION_KEY \
+  BUS_AUTH_SIGNING_KEY BUS_AUTH_ISSUER BUS_AUTH_AUDIENCE
 
 # log MESSAGE... — timestamped line on stderr (keeps stdout for results).
 log() {
@@ -101,4 +109,5 @@ bus_export_service_settings() {
   export Postgres__ConnectionString="Host=$BUS_POSTGRES_HOST;Port=$BUS_POSTGRES_PORT;Username=$BUS_POSTGRES_USER;Password=$BUS_POSTGRES_PASSWORD;Database=$BUS_POSTGRES_DB"
   export Redis__ConnectionString="$BUS_REDIS_HOST:$BUS_REDIS_PORT"
   export Encryption__Key=$BUS_ENCRYPTION_KEY
+  export Auth__SigningKey=$BUS_AUTH_SIGNING_KEY Auth__Issuer=$BUS_AUTH_ISSUER Auth__Audience=$BUS_AUTH_AUDIENCE
 }

@@ -1,19 +1,23 @@
 using Bus.Gateway;
 using Bus.Gateway.Api;
-using Bus.Gateway.Persistence;
+using Bus.Gateway.OpenApi;
+using Bus.Gateway.Security;
 using Bus.ServiceDefaults;
-using Bus.ServiceDefaults.Persistence;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddGateway();
+builder.AddGatewaySecurity();
+builder.AddApiDocumentation();
 
 var app = builder.Build();
 app.UseGateway();
+app.UseGatewaySecurity();
 app.MapDefaultEndpoints();
 app.MapTaskEndpoints();
 app.MapScheduleEndpoints();
 app.MapStatsEndpoints();
-await app.RunOrMigrateAsync<TaskDbContext>(args);
+app.MapApiDocumentation();
+await app.RunOrExecuteCommandAsync(args);
 
 public partial class Program;

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.RegularExpressions;
 using Bus.Contracts.Scheduling;
+using Bus.Gateway.Security;
 using Bus.ServiceDefaults.Messaging;
 using MassTransit;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -17,15 +18,32 @@ public static partial class ScheduleEndpoints
     public static IEndpointRouteBuilder MapScheduleEndpoints(this IEndpointRouteBuilder app)
     {
         var schedules = app.MapGroup("/schedules").WithTags("Schedules");
-        schedules.MapGet("", ListAsync);
+        schedules.MapGet("", ListAsync)
+            .RequireAuthorization(GatewayPolicies.Viewer)
+            .WithSummary("List the crons")
+            .WithDescription("Every cron the Scheduler knows: expression, time zone, task type, enabled, paused, next and previous fire times.")
+            .Produces<ScheduleList>()
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         schedules.MapPost("/{name}/pause", (string name, IRequestClient<PauseSchedule> client, IOptions<ScheduleEndpointOptions> options, ILoggerFactory logs, CancellationToken cancellationToken) =>
-            CommandAsync(name, new PauseSchedule(name), client, options.Value, logs.CreateLogger(typeof(ScheduleEndpoints)), accepted: false, cancellationToken));
+            CommandAsync(name, new PauseSchedule(name), client, options.Value, logs.CreateLogger(typeof(ScheduleEndpoints)), accepted: false, cancellationToken))
+            .WithScheduleCommandDocs("Pause a cron", "It stays paused across restarts of every Scheduler replica.", StatusCodes.Status200OK);
         schedules.MapPost("/{name}/resume", (string name, IRequestClient<ResumeSchedule> client, IOptions<ScheduleEndpointOptions> options, ILoggerFactory logs, CancellationToken cancellationToken) =>
-            CommandAsync(name, new ResumeSchedule(name), client, options.Value, logs.CreateLogger(typeof(ScheduleEndpoints)), accepted: false, cancellationToken));
+            CommandAsync(name, new ResumeSchedule(name), client, options.Value, logs.CreateLogger(typeof(ScheduleEndpoints)), accepted: false, cancellationToken))
+            .WithScheduleCommandDocs("Resume a cron", "Occurrences missed while paused are skipped.", StatusCodes.Status200OK);
         schedules.MapPost("/{name}/run", (string name, IRequestClient<RunSchedule> client, IOptions<ScheduleEndpointOptions> options, ILoggerFactory logs, CancellationToken cancellationToken) =>
-            CommandAsync(name, new RunSchedule(name), client, options.Value, logs.CreateLogger(typeof(ScheduleEndpoints)), accepted: true, cancellationToken));
+            CommandAsync(name, new RunSchedule(name), client, options.Value, logs.CreateLogger(typeof(ScheduleEndpoints)), accepted: true, cancellationToken))
+            .WithScheduleCommandDocs("Run a cron now", "Submits one task now, keyed by this fire time.", StatusCodes.Status202Accepted);
         return app;
     }
+
+    private static RouteHandlerBuilder WithScheduleCommandDocs(this RouteHandlerBuilder endpoint, string summary, string description, int success) =>
+        endpoint.RequireAuthorization(GatewayPolicies.Admin)
+            .WithSummary(summary)
+            .WithDescription(description)
+            .Produces<ScheduleInfo>(success)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
     /// <summary>The request clients the endpoints use, all addressed to the Scheduler's control queue.</summary>
     public static void AddScheduleRequestClients(this IBusRegistrationConfigurator bus)

@@ -1,4 +1,5 @@
 using Bus.Gateway.Queues;
+using Bus.Gateway.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -8,11 +9,22 @@ public static class StatsEndpoints
 {
     public static IEndpointRouteBuilder MapStatsEndpoints(this IEndpointRouteBuilder app)
     {
-        var stats = app.MapGroup("/stats").WithTags("Stats");
-        stats.MapGet("/queues", ListQueuesAsync);
-        stats.MapGet("/queues/{name}", GetQueueAsync);
-        stats.MapGet("/system", GetSystemAsync);
-        app.MapGet("/health", GetHealthAsync).WithTags("Stats").AllowAnonymous();
+        var stats = app.MapGroup("/stats").WithTags("Stats").RequireAuthorization(GatewayPolicies.Viewer);
+        stats.MapGet("/queues", ListQueuesAsync)
+            .WithSummary("Every task queue's statistics")
+            .WithDescription("Waiting and active messages, consumers, error-queue depth and rates from RabbitMQ, and the tasks by status from PostgreSQL.");
+        stats.MapGet("/queues/{name}", GetQueueAsync)
+            .WithSummary("One task queue's statistics")
+            .WithDescription("As GET /stats/queues for one queue; a name that is not a task queue answers 404.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        stats.MapGet("/system", GetSystemAsync)
+            .WithSummary("System statistics")
+            .WithDescription("Totals by status, completions per minute over 15 minutes, processing time and success rate over the last hour.");
+        app.MapGet("/health", GetHealthAsync).WithTags("Stats").AllowAnonymous()
+            .WithSummary("Health summary")
+            .WithDescription("RabbitMQ, PostgreSQL and every task queue: Degraded (still 200) when a queue has no consumer, 503 when a check is unhealthy. Anonymous.")
+            .Produces<HealthSummary>()
+            .Produces<HealthSummary>(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
 

@@ -1,5 +1,7 @@
 using Bus.Contracts.Tasks;
+using Bus.Gateway.OpenApi;
 using Bus.Gateway.Persistence;
+using Bus.Gateway.Security;
 using MassTransit;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -12,12 +14,58 @@ public static class TaskEndpoints
     public static IEndpointRouteBuilder MapTaskEndpoints(this IEndpointRouteBuilder app)
     {
         var tasks = app.MapGroup("/tasks").WithTags("Tasks");
-        tasks.MapPost("", SubmitAsync);
-        tasks.MapPost("/batch", SubmitBatchAsync);
-        tasks.MapGet("", ListAsync);
-        tasks.MapGet("/{id:guid}", GetAsync).WithName("GetTask");
-        tasks.MapDelete("/{id:guid}", CancelAsync);
-        tasks.MapPost("/{id:guid}/retry", RetryAsync);
+        tasks.MapPost("", SubmitAsync)
+            .RequireAuthorization(GatewayPolicies.Producer)
+            .WithSummary("Submit a task")
+            .WithDescription("Validates the task against its type and answers once the task saga has stored it, so GET /tasks/{id} finds it at once. " +
+                "With runAt or delay the task is Scheduled until due. A repeated idempotencyKey returns the first task (200, duplicate: true).")
+            .Accepts<TaskSubmissionBody>("application/json")
+            .WithTaskExamples()
+            .Produces<TaskSubmitted>(StatusCodes.Status202Accepted)
+            .Produces<TaskSubmitted>(StatusCodes.Status200OK)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        tasks.MapPost("/batch", SubmitBatchAsync)
+            .RequireAuthorization(GatewayPolicies.Producer)
+            .WithSummary("Submit many tasks")
+            .WithDescription("Each item is validated and submitted on its own: bad items are reported by index, good ones accepted (202). 400 when none was.")
+            .Accepts<TaskBatchBody>("application/json")
+            .WithBatchExample()
+            .Produces<BatchResult>(StatusCodes.Status202Accepted)
+            .Produces<BatchResult>(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        tasks.MapGet("", ListAsync)
+            .RequireAuthorization(GatewayPolicies.Viewer)
+            .WithSummary("List tasks")
+            .WithDescription("Newest first. Filters: status (comma-separated), type, createdAfter, createdBefore, idempotencyKey, q (free text). " +
+                "Page with limit (1-200) and offset, or follow nextCursor (cursor=...).")
+            .Produces<TaskPage>()
+            .ProducesValidationProblem();
+        tasks.MapGet("/{id:guid}", GetAsync).WithName("GetTask")
+            .RequireAuthorization(GatewayPolicies.Viewer)
+            .WithSummary("Get a task")
+            .WithDescription("The task's status, progress, attempts and their history, data, result and last error.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        tasks.MapDelete("/{id:guid}", CancelAsync)
+            .RequireAuthorization(GatewayPolicies.Producer)
+            .WithSummary("Cancel a scheduled task")
+            .WithDescription("A Scheduled task is removed from the Scheduler and never runs; any other status answers 409.")
+            .Produces<TaskResponse>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        tasks.MapPost("/{id:guid}/retry", RetryAsync)
+            .RequireAuthorization(GatewayPolicies.Producer)
+            .WithSummary("Retry a failed or cancelled task")
+            .WithDescription("Runs the task again with its stored data; its attempt count continues.")
+            .Produces<TaskSubmitted>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Bus.Gateway.Persistence;
+using Bus.Gateway.Security;
 using Bus.Gateway.Tasks;
 using Bus.IntegrationTests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
@@ -139,7 +140,7 @@ public sealed class QueueStatsWithoutManagementApiTests : IAsyncLifetime
         await _rabbit.CreateVirtualHostAsync(_virtualHost);
         _database = await TestEnvironment.CreateDatabaseAsync("bus_stats");
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(Configure);
-        _client = _factory.CreateClient();
+        _client = _factory.CreateClientFor(GatewayRoles.Admin);
         _client.Timeout = TimeSpan.FromSeconds(30);
 
         await using var scope = _factory.Services.CreateAsyncScope();

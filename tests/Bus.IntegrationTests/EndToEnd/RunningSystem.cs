@@ -30,7 +30,12 @@ public sealed class RunningSystem : IAsyncLifetime
     private int _schedulerPort;
 
     public string VirtualHost { get; } = $"bus-test-{Guid.NewGuid():N}"[..21];
-    public HttpClient Gateway { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
+    /// <summary>The Gateway's API as an admin (<see cref="GatewayAs"/> for another role).</summary>
+    public HttpClient Gateway { get; } = new HttpClient { Timeout = TimeSpan.FromSeconds(30) }.WithRole();
+
+    /// <summary>A new client of the Gateway with a token for <paramref name="role"/>; dispose it.</summary>
+    public HttpClient GatewayAs(string role) =>
+        new HttpClient { BaseAddress = Gateway.BaseAddress, Timeout = Gateway.Timeout }.WithRole(role);
     public RabbitManagement Rabbit { get; } = new();
     public TestSmtpServer Smtp { get; private set; } = null!;
     public SmtpGate SmtpGate { get; private set; } = null!;
@@ -115,6 +120,8 @@ public sealed class RunningSystem : IAsyncLifetime
             ["Smtp__From"] = "bus@localhost",
             ["BUS_RABBITMQ_VHOST"] = VirtualHost,
         };
+        foreach (var (key, value) in TestTokens.ProcessSettings)
+            settings[key] = value;
         for (var i = 0; i < EmailRetryIntervals.Length; i++)
             settings[$"Queues__email__RetryIntervals__{i}"] = EmailRetryIntervals[i].ToString("c");
         for (var i = 0; i < EmailRedeliveryIntervals.Length; i++)

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using Bus.Gateway.Security;
 using Bus.IntegrationTests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -18,7 +19,7 @@ public sealed class GatewayDependencyFailureTests : IAsyncLifetime
     {
         await _rabbit.CreateVirtualHostAsync(_virtualHost);
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(Configure);
-        _client = _factory.CreateClient();
+        _client = _factory.CreateClientFor(GatewayRoles.Admin);
     }
 
     public async Task DisposeAsync()

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Bus.Contracts.Tasks;
 using Bus.Gateway.Api;
+using Bus.Gateway.Security;
 using Bus.IntegrationTests.Infrastructure;
 using Bus.ServiceDefaults;
 using Bus.ServiceDefaults.Messaging;
@@ -40,7 +41,8 @@ public sealed class CronTestSystem : IAsyncLifetime
 
     public SchedulerTestSystem System { get; private set; } = null!;
 
-    public HttpClient Gateway { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
+    /// <summary>The schedule endpoints as an admin.</summary>
+    public HttpClient Gateway { get; } = new HttpClient { Timeout = TimeSpan.FromSeconds(30) }.WithRole();
 
     public Submissions Submissions => _gateway.Services.GetRequiredService<Submissions>();
 
@@ -152,10 +154,12 @@ public sealed class CronTestSystem : IAsyncLifetime
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddInMemoryCollection(System.Configuration());
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Schedules:RequestTimeout"] = "00:00:10" });
+        builder.Configuration.AddInMemoryCollection(TestTokens.Settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value)));
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.AddServiceDefaults();
         builder.Logging.ClearProviders();
         builder.AddValidatedOptions<ScheduleEndpointOptions>(ScheduleEndpointOptions.Section);
+        builder.AddGatewayAuthentication();
         builder.Services.AddProblemDetails();
         builder.Services.Configure<JsonOptions>(json => json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase);
         builder.Services.AddSingleton<Submissions>();
@@ -170,6 +174,8 @@ public sealed class CronTestSystem : IAsyncLifetime
         });
         var app = builder.Build();
         app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapScheduleEndpoints();
         await app.StartAsync();
         return app;

@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Bus.Contracts.Tasks;
 using Bus.Gateway.Api;
+using Bus.Gateway.Security;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.AspNetCore.Builder;
@@ -24,6 +25,13 @@ namespace Bus.UnitTests.Scheduler.Crons;
 /// </summary>
 public sealed class ScheduleEndpointTests : IAsyncLifetime
 {
+    private static readonly AuthOptions Auth = new()
+    {
+        Issuer = "bus-unit-tests",
+        Audience = "bus-unit-tests-api",
+        SigningKey = "bus-unit-tests-signing-key-0123456789abcdef",
+    };
+
     private WebApplication _app = null!;
     private ITestHarness _harness = null!;
     private HttpClient _http = null!;
@@ -147,9 +155,12 @@ public sealed class ScheduleEndpointTests : IAsyncLifetime
             ["Crons:off:Cron"] = "* * * * *",
             ["Crons:off:TaskType"] = "cleanup",
             ["Crons:off:Enabled"] = "false",
+            ["Auth:Issuer"] = Auth.Issuer,
+            ["Auth:Audience"] = Auth.Audience,
+            ["Auth:SigningKey"] = Auth.SigningKey,
         });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Services.AddProblemDetails();
+        builder.AddGatewayAuthentication();
         builder.Services.Configure<JsonOptions>(json => json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase);
         builder.Services.Configure<ScheduleEndpointOptions>(o => o.RequestTimeout = TimeSpan.FromSeconds(withScheduler ? 10 : 1));
         if (withScheduler)
@@ -168,10 +179,13 @@ public sealed class ScheduleEndpointTests : IAsyncLifetime
 
         var app = builder.Build();
         app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapScheduleEndpoints();
         var harness = app.Services.GetRequiredService<ITestHarness>();
         await harness.Start(); // starts every hosted service: Kestrel, the bus, the cron sync
         var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()), Timeout = TimeSpan.FromSeconds(30) };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", GatewayTokens.Mint(Auth, "test-admin", [GatewayRoles.Admin], TimeSpan.FromHours(1)));
         return (app, harness, http);
     }
 }
