@@ -1,5 +1,6 @@
 using Bus.Gateway;
 using Bus.Gateway.Api;
+using Bus.Gateway.Live;
 using Bus.Gateway.Persistence;
 using Bus.ServiceDefaults;
 using Bus.ServiceDefaults.Persistence;
@@ -14,6 +15,7 @@ app.MapDefaultEndpoints();
 app.MapTaskEndpoints();
 app.MapScheduleEndpoints();
 app.MapStatsEndpoints();
+app.MapLiveEvents();
 await app.RunOrMigrateAsync<TaskDbContext>(args);
 
 public partial class Program;
