@@ -77,8 +77,8 @@ public static class LiveEventEndpoints
                 }
                 while (subscription.Changes.TryRead(out var change))
                 {
-                    // Buffered while the current state was read, and already part of it.
-                    if (current is not null && change.UpdatedAt < current.UpdatedAt)
+                    // Buffered while the current state was read, and already part of it (compared at the database's precision).
+                    if (current is not null && change.Version() <= current.Version())
                         continue;
                     await WriteChangeAsync(stream, change, cancellationToken);
                     if (endAfterTerminal && change.IsTerminal())
