@@ -60,6 +60,7 @@ public sealed class LiveEventsAcrossReplicasTests : IAsyncLifetime
         web.UseSetting("Redis:KeyPrefix", _redisPrefix);
         web.UseSetting("Gateway:ProcessMessages", processesMessages ? "true" : "false");
         web.UseSetting("LiveEvents:HeartbeatInterval", "00:00:01");
+        web.UseSetting("Queues:task-state:RetryIntervals:0", "00:00:00.010");
     }
 
     [Fact]
@@ -108,6 +109,29 @@ public sealed class LiveEventsAcrossReplicasTests : IAsyncLifetime
         // Only replica B takes messages: every change above went through it.
         Assert.Equal(1, await ConsumersAsync("task-state"));
         Assert.Equal(1, await ConsumersAsync("task-events"));
+    }
+
+    [Fact]
+    public async Task A_change_whose_transaction_fails_is_never_sent()
+    {
+        var taskId = await SubmitAsync();
+        await using var sse = await SseClient.OpenAsync(_client, $"/tasks/{taskId}/events", CancellationToken.None);
+        Assert.Equal("Queued:0", (await sse.NextAsync(Wait))?.Summary);
+        var bus = _processing.Services.GetRequiredService<IBus>();
+        await bus.Publish(new TaskStarted(taskId, "email_notification", "email"));
+        Assert.Equal("Running:0", (await sse.NextAsync(Wait))?.Summary);
+
+        // The saga records progress 66 and publishes its change, then PostgreSQL refuses the row: the change must not leave.
+        await ExecuteSqlAsync("""
+            CREATE FUNCTION bus.refuse_66() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN RAISE EXCEPTION 'refused by the test'; END $$;
+            CREATE TRIGGER refuse_66 BEFORE UPDATE ON bus.tasks FOR EACH ROW WHEN (NEW.progress = 66) EXECUTE FUNCTION bus.refuse_66();
+            """);
+        await bus.Publish(new TaskProgressed(taskId, 66));
+        await WaitForErrorQueueAsync("task-state_error");
+        await bus.Publish(new TaskProgressed(taskId, 70));
+
+        Assert.Equal("Running:70", (await sse.NextAsync(Wait))?.Summary);
     }
 
     [Fact]
@@ -201,6 +225,14 @@ public sealed class LiveEventsAcrossReplicasTests : IAsyncLifetime
     /// <summary>A change's updatedAt at PostgreSQL's precision (microseconds).</summary>
     private static long Micros(JsonElement change) => change.GetProperty("updatedAt").GetDateTime().ToUniversalTime().Ticks / 10;
 
+    [Fact]
+    public async Task Health_reports_redis()
+    {
+        var health = await _client.GetFromJsonAsync<JsonElement>("/health");
+
+        Assert.Equal("Healthy", health.GetProperty("checks").GetProperty("redis").GetProperty("status").GetString());
+    }
+
     private async Task<Guid> SubmitAsync()
     {
         var response = await _client.PostAsJsonAsync("/tasks", new
@@ -221,6 +253,24 @@ public sealed class LiveEventsAcrossReplicasTests : IAsyncLifetime
             if (task.GetProperty("status").GetString() == status)
                 return;
             Assert.True(DateTime.UtcNow < deadline, $"task {taskId} is {task.GetProperty("status")}, never {status}");
+            await Task.Delay(100);
+        }
+    }
+
+    private async Task ExecuteSqlAsync(string sql)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(_database);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private async Task WaitForErrorQueueAsync(string queue)
+    {
+        var deadline = DateTime.UtcNow + Wait;
+        while ((await _rabbit.PeekAsync(_virtualHost, queue)).Count == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"nothing reached {queue}");
             await Task.Delay(100);
         }
     }
