@@ -12,15 +12,22 @@ public static class LiveEventEndpoints
 
     public static IEndpointRouteBuilder MapLiveEvents(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/tasks/{id:guid}/events", StreamTaskAsync).WithTags("Live events");
-        app.MapGet("/events", StreamAllAsync).WithTags("Live events");
+        app.MapGet("/tasks/{id:guid}/events", StreamTaskAsync).WithTags("Live events")
+            .Produces<LiveTaskEvent>(contentType: "text/event-stream")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        app.MapGet("/events", StreamAllAsync).WithTags("Live events")
+            .Produces<LiveTaskEvent>(contentType: "text/event-stream")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         app.MapHub<TaskEventsHub>(TaskEventsHub.Path);
         return app;
     }
 
     /// <summary>The task's current state, then each change; ends after a terminal state (or when the client leaves).</summary>
     private static async Task<IResult> StreamTaskAsync(
-        Guid id, HttpContext http, TaskDbContext db, LiveEventFeed feed, IOptions<LiveEventOptions> options, CancellationToken cancellationToken)
+        Guid id, HttpContext http, TaskDbContext db, LiveEventFeed feed, IOptions<LiveEventOptions> options, IHostApplicationLifetime lifetime,
+        CancellationToken cancellationToken)
     {
         if (!await feed.WaitUntilListeningAsync(cancellationToken))
             return Unavailable();
@@ -31,12 +38,13 @@ public static class LiveEventEndpoints
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Task not found", detail: $"No task has id {id}.");
 
         var current = LiveTaskEvent.From(task);
-        return await StreamAsync(http, subscription, current, options.Value, endAfterTerminal: true, cancellationToken);
+        return await StreamAsync(http, subscription, current, options.Value, endAfterTerminal: true, lifetime, cancellationToken);
     }
 
     /// <summary>Every task's changes from now on, optionally only one <c>type</c> and/or <c>queue</c>.</summary>
     private static async Task<IResult> StreamAllAsync(
-        HttpContext http, LiveEventFeed feed, IOptions<LiveEventOptions> options, string? type, string? queue, CancellationToken cancellationToken)
+        HttpContext http, LiveEventFeed feed, IOptions<LiveEventOptions> options, IHostApplicationLifetime lifetime, string? type, string? queue,
+        CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         if (type is { Length: 0 or > MaxFilterLength })
@@ -50,13 +58,16 @@ public static class LiveEventEndpoints
 
         using var subscription = feed.Subscribe(change =>
             (type is null || change.Type == type) && (queue is null || change.Queue == queue));
-        return await StreamAsync(http, subscription, current: null, options.Value, endAfterTerminal: false, cancellationToken);
+        return await StreamAsync(http, subscription, current: null, options.Value, endAfterTerminal: false, lifetime, cancellationToken);
     }
 
     private static async Task<IResult> StreamAsync(
         HttpContext http, LiveEventSubscription subscription, LiveTaskEvent? current, LiveEventOptions options, bool endAfterTerminal,
-        CancellationToken cancellationToken)
+        IHostApplicationLifetime lifetime, CancellationToken requestAborted)
     {
+        // Shutting down ends streams at once (clients reconnect to another replica) instead of holding the server open.
+        using var ending = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, lifetime.ApplicationStopping);
+        var cancellationToken = ending.Token;
         try
         {
             var stream = await ServerSentEvents.StartAsync(http, cancellationToken);
@@ -86,7 +97,7 @@ public static class LiveEventEndpoints
                 }
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (ending.IsCancellationRequested)
         {
             return Results.Empty;
         }
