@@ -226,6 +226,29 @@ public sealed class LiveEventsAcrossReplicasTests : IAsyncLifetime
     private static long Micros(JsonElement change) => change.GetProperty("updatedAt").GetDateTime().ToUniversalTime().Ticks / 10;
 
     [Fact]
+    public async Task A_change_older_than_one_already_relayed_is_skipped()
+    {
+        var type = $"gate-{Guid.NewGuid():N}";
+        await using var stream = await SseClient.OpenAsync(_client, $"/events?type={type}", CancellationToken.None);
+        var relayed = new RelayedChanges();
+        var bus = _processing.Services.GetRequiredService<IBus>();
+        using var observing = bus.ConnectConsumeMessageObserver(relayed);
+        var taskId = Guid.NewGuid();
+        var now = DateTime.UtcNow;
+        TaskStatusChanged Change(int progress, DateTime updatedAt) =>
+            new(taskId, type, "gate", "Running", progress, null, 1, null, null, null, now, now, null, updatedAt);
+
+        await bus.Publish(Change(20, now.AddSeconds(2)));
+        Assert.Equal(20, (await stream.NextAsync(Wait))?.Progress);
+        // Competing relays took this task's changes out of order: the older one comes second.
+        await bus.Publish(Change(10, now.AddSeconds(1)));
+        await relayed.WaitForAsync(10, Wait);
+        await bus.Publish(Change(30, now.AddSeconds(3)));
+
+        Assert.Equal(30, (await stream.NextAsync(Wait))?.Progress);
+    }
+
+    [Fact]
     public async Task Health_reports_redis()
     {
         var health = await _client.GetFromJsonAsync<JsonElement>("/health");
@@ -287,6 +310,26 @@ public sealed class LiveEventsAcrossReplicasTests : IAsyncLifetime
             .Build();
         await connection.StartAsync();
         return connection;
+    }
+
+    /// <summary>Which progress values replica B's relay has finished with.</summary>
+    private sealed class RelayedChanges : IConsumeMessageObserver<TaskStatusChanged>
+    {
+        private readonly Channel<int> _done = Channel.CreateUnbounded<int>();
+
+        public Task PreConsume(ConsumeContext<TaskStatusChanged> context) => Task.CompletedTask;
+
+        public Task PostConsume(ConsumeContext<TaskStatusChanged> context) => _done.Writer.WriteAsync(context.Message.Progress).AsTask();
+
+        public Task ConsumeFault(ConsumeContext<TaskStatusChanged> context, Exception exception) => Task.CompletedTask;
+
+        public async Task WaitForAsync(int progress, TimeSpan timeout)
+        {
+            using var cancellation = new CancellationTokenSource(timeout);
+            while (await _done.Reader.ReadAsync(cancellation.Token) != progress)
+            {
+            }
+        }
     }
 
     /// <summary>The Gateway's own queues this replica's bus receives from (not its temporary response endpoint).</summary>
