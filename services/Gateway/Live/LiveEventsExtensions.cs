@@ -21,7 +21,8 @@ public static class LiveEventsExtensions
         builder.Services.AddOptions<SignalRRedisOptions>().Configure<IServiceProvider>((backplane, services) =>
         {
             backplane.Configuration.ChannelPrefix = RedisChannel.Literal($"{services.GetRequiredService<IOptions<RedisOptions>>().Value.KeyPrefix}signalr:");
-            // The Gateway's one multiplexer, not a second connection.
+            // The Gateway's one multiplexer, not a second connection. The backplane disposes it with the container, at
+            // shutdown, after the hosted services and requests that use Redis have stopped.
             backplane.ConnectionFactory = _ => Task.FromResult(services.GetRequiredService<IConnectionMultiplexer>());
         });
 
