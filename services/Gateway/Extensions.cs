@@ -1,5 +1,6 @@
 using Bus.Contracts.Tasks;
 using Bus.Gateway.Api;
+using Bus.Gateway.Live;
 using Bus.Gateway.Persistence;
 using Bus.Gateway.Persistence.Sagas;
 using Bus.Gateway.Queues;
@@ -37,15 +38,23 @@ public static class Extensions
         builder.AddSensitiveValueProtection();
         builder.Services.AddSingleton<SensitiveTaskData>();
 
+        var processesMessages = builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>()?.ProcessMessages ?? true;
         builder.AddBus(bus =>
         {
-            bus.AddSagaStateMachine<TaskStateMachine, TaskState, TaskStateMachineDefinition>()
+            var saga = bus.AddSagaStateMachine<TaskStateMachine, TaskState, TaskStateMachineDefinition>()
                 .UsePostgresRepository<TaskState, TaskDbContext>();
+            if (!processesMessages)
+                saga.ExcludeFromConfigureEndpoints();
             foreach (var route in TaskRoutes.All)
             {
-                bus.AddConsumer(typeof(TaskFaultConsumer<>).MakeGenericType(route.CommandType))
-                    .Endpoint(endpoint => endpoint.Name = QueueNames.TaskFaults);
+                var faults = bus.AddConsumer(typeof(TaskFaultConsumer<>).MakeGenericType(route.CommandType));
+                faults.Endpoint(endpoint => endpoint.Name = QueueNames.TaskFaults);
+                if (!processesMessages)
+                    faults.ExcludeFromConfigureEndpoints();
             }
+            var relay = bus.AddLiveEventRelay();
+            if (!processesMessages)
+                relay.ExcludeFromConfigureEndpoints();
             bus.AddRequestClient<SubmitTask>(new Uri($"queue:{QueueNames.TaskState}"));
             bus.AddRequestClient<CancelTask>(new Uri($"queue:{QueueNames.TaskState}"));
             bus.AddRequestClient<RetryTask>(new Uri($"queue:{QueueNames.TaskState}"));
@@ -53,6 +62,7 @@ public static class Extensions
         });
 
         builder.AddRedis();
+        builder.AddLiveEvents();
         builder.AddQueueStats();
         builder.Services.AddProblemDetails();
         builder.Services.Configure<JsonOptions>(json => json.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);

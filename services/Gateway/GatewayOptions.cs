@@ -18,4 +18,10 @@ public sealed class GatewayOptions
     /// <summary>How long <c>POST /tasks</c> waits for the task saga to record a task before answering 503.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:05:00", ErrorMessage = "Gateway:SubmitTimeout must be between 00:00:01 and 00:05:00")]
     public TimeSpan SubmitTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// False: this replica serves HTTP and live events only and takes no messages from <c>task-state</c>,
+    /// <c>task-faults</c> or <c>task-events</c> (API replicas scaled apart from message processing).
+    /// </summary>
+    public bool ProcessMessages { get; set; } = true;
 }

@@ -2,6 +2,7 @@ using Bus.Gateway;
 using Bus.Gateway.Api;
 using Bus.Gateway.OpenApi;
 using Bus.Gateway.Security;
+using Bus.Gateway.Live;
 using Bus.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -17,6 +18,7 @@ app.MapDefaultEndpoints();
 app.MapTaskEndpoints();
 app.MapScheduleEndpoints();
 app.MapStatsEndpoints();
+app.MapLiveEvents();
 app.MapApiDocumentation();
 await app.RunOrExecuteCommandAsync(args);
 

@@ -6,13 +6,14 @@ public sealed record CheckSummary(string Status, double DurationMs, string? Desc
 
 public sealed record QueueHealth(int? Consumers, long? Waiting, long? ErrorQueueDepth);
 
-public sealed record HealthChecks(CheckSummary? Rabbitmq, CheckSummary? Postgres, IReadOnlyDictionary<string, QueueHealth> Queues);
+public sealed record HealthChecks(CheckSummary? Rabbitmq, CheckSummary? Postgres, CheckSummary? Redis, IReadOnlyDictionary<string, QueueHealth> Queues);
 
 public sealed record HealthSummary(string Status, HealthChecks Checks)
 {
     /// <summary>MassTransit's bus check: it holds the AMQP connection, so it speaks for RabbitMQ.</summary>
     public const string RabbitMqCheck = "masstransit-bus";
     public const string PostgresCheck = "postgres";
+    public const string RedisCheck = "redis";
 
     /// <summary>
     /// The worst of the registered checks; a task queue with no consumer or a management API that does not answer
@@ -27,6 +28,7 @@ public sealed record HealthSummary(string Status, HealthChecks Checks)
         return new HealthSummary(status.ToString(), new HealthChecks(
             Summary(report, RabbitMqCheck),
             Summary(report, PostgresCheck),
+            Summary(report, RedisCheck),
             queues.ToDictionary(q => q.Name, q => new QueueHealth(q.Consumers, q.Waiting, q.ErrorQueueDepth))));
     }
 

@@ -30,6 +30,7 @@ public sealed class TaskStateMachine : MassTransitStateMachine<TaskState>
     public TaskStateMachine(TaskTypeCatalog catalog, SensitiveTaskData sensitive)
     {
         InstanceState(x => x.CurrentState);
+        ConnectEventObserver(new Live.TaskChangeObserver());
 
         Event(() => Submitted, e => e.CorrelateById(c => c.Message.TaskId));
         Event(() => Started, e => e.CorrelateById(c => c.Message.TaskId));

@@ -5,6 +5,7 @@ public static class QueueNames
 {
     public const string TaskState = "task-state";
     public const string TaskFaults = "task-faults";
+    public const string TaskEvents = "task-events";
     public const string Email = "email";
     public const string Scheduler = "scheduler";
     public const string SchedulerControl = "scheduler-control";

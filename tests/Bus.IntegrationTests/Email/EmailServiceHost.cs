@@ -53,6 +53,7 @@ public sealed class EmailServiceHost : IAsyncDisposable
             ["Smtp:From"] = "bus@bus.test",
             ["Smtp:FromName"] = "Bus",
             ["Smtp:TimeoutSeconds"] = "5",
+            ["Encryption:Key"] = TestSecrets.EncryptionKey,
         };
         for (var i = 0; i < retryIntervals.Length; i++)
             settings[$"Queues:{QueueNames.Email}:RetryIntervals:{i}"] = retryIntervals[i].ToString("c", CultureInfo.InvariantCulture);

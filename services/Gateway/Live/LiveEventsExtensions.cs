@@ -1,0 +1,37 @@
+using Bus.Gateway.Redis;
+using Bus.ServiceDefaults;
+using Bus.ServiceDefaults.Messaging;
+using MassTransit;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using SignalRRedisOptions = Microsoft.AspNetCore.SignalR.StackExchangeRedis.RedisOptions;
+
+namespace Bus.Gateway.Live;
+
+public static class LiveEventsExtensions
+{
+    /// <summary>The hub with its Redis backplane, this replica's live channel subscriber, and their options. Needs <see cref="RedisConnection.AddRedis"/>.</summary>
+    public static IHostApplicationBuilder AddLiveEvents(this IHostApplicationBuilder builder)
+    {
+        builder.AddValidatedOptions<LiveEventOptions>(LiveEventOptions.Section);
+        builder.AddQueueOptions(QueueNames.TaskEvents, concurrencyLimit: 16,
+            TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15));
+
+        builder.Services.AddSignalR().AddStackExchangeRedis();
+        builder.Services.AddOptions<SignalRRedisOptions>().Configure<IServiceProvider>((backplane, services) =>
+        {
+            backplane.Configuration.ChannelPrefix = RedisChannel.Literal($"{services.GetRequiredService<IOptions<RedisOptions>>().Value.KeyPrefix}signalr:");
+            // The Gateway's one multiplexer, not a second connection. The backplane disposes it with the container, at
+            // shutdown, after the hosted services and requests that use Redis have stopped.
+            backplane.ConnectionFactory = _ => Task.FromResult(services.GetRequiredService<IConnectionMultiplexer>());
+        });
+
+        builder.Services.AddSingleton<LiveEventFeed>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<LiveEventFeed>());
+        return builder;
+    }
+
+    /// <summary>The relay that fans each <c>TaskStatusChanged</c> out to every replica, on queue <c>task-events</c>.</summary>
+    public static IConsumerRegistrationConfigurator AddLiveEventRelay(this IBusRegistrationConfigurator bus) =>
+        bus.AddConsumer<TaskEventRelay, TaskEventRelayDefinition>();
+}
