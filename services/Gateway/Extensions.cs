@@ -34,6 +34,7 @@ public static class Extensions
         builder.Services.AddSingleton<ITaskType, EmailNotificationTaskType>();
         builder.Services.AddSingleton<TaskTypeCatalog>();
 
+        builder.DeclareTaskQueues();
         builder.AddBus(bus =>
         {
             bus.AddSagaStateMachine<TaskStateMachine, TaskState, TaskStateMachineDefinition>()
