@@ -21,7 +21,7 @@ public static class TaskPriority
 
     /// <summary>
     /// How a task command is sent — directly, or through the Scheduler (then it applies to the ScheduleMessage): with its
-    /// priority, and mandatory, so a send that reaches no queue fails and is retried instead of vanishing silently.
+    /// priority, and mandatory, so a send that reaches no queue is returned by RabbitMQ as an error instead of vanishing.
     /// </summary>
     public static void Apply(SendContext context, int priority)
     {

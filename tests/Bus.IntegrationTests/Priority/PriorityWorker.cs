@@ -42,10 +42,14 @@ public sealed class ReceivedTasks
     }
 }
 
-/// <summary>Records every delivery; a subject starting with <see cref="FailFirstDelivery"/> fails until it is redelivered.</summary>
+/// <summary>
+/// Records every delivery; a subject starting with <see cref="FailFirstDelivery"/> fails until it is redelivered, one
+/// starting with <see cref="FailPermanently"/> goes straight to the error queue.
+/// </summary>
 public sealed class RecordingEmailConsumer(ReceivedTasks received) : IConsumer<SendEmail>
 {
     public const string FailFirstDelivery = "fail-first-delivery";
+    public const string FailPermanently = "fail-permanently";
 
     public async Task Consume(ConsumeContext<SendEmail> context)
     {
@@ -57,6 +61,8 @@ public sealed class RecordingEmailConsumer(ReceivedTasks received) : IConsumer<S
         received.Add(new ReceivedTask(context.Message.TaskId, context.Message.Subject, priority, redelivery));
         if (context.Message.Subject?.StartsWith(FailFirstDelivery, StringComparison.Ordinal) == true && redelivery == 0)
             throw new InvalidOperationException("transient failure before the first redelivery");
+        if (context.Message.Subject?.StartsWith(FailPermanently, StringComparison.Ordinal) == true)
+            throw new PermanentTaskException("this one is meant for the error queue");
         await context.ReportCompleted(context.Message.TaskId, new { delivered = true });
     }
 }
@@ -93,6 +99,8 @@ public sealed class PriorityWorker : IAsyncDisposable
 
     public ReceivedTasks Received => _host.Services.GetRequiredService<ReceivedTasks>();
 
+    public Task<ISendEndpoint> GetSendEndpointAsync(Uri address) => _host.Services.GetRequiredService<IBus>().GetSendEndpoint(address);
+
     public static async Task<PriorityWorker> StartAsync(string virtualHost, string connectionString)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Testing" });
@@ -126,11 +134,19 @@ public sealed class PriorityWorker : IAsyncDisposable
 /// <summary>What RabbitMQ itself says about a queue, at once (the management API's numbers are samples).</summary>
 public static class Broker
 {
+    /// <summary>Messages ready in <paramref name="queue"/>; 0 while it does not exist.</summary>
     public static async Task<uint> MessageCountAsync(string virtualHost, string queue)
     {
         await using var connection = await Factory(virtualHost).CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
-        return (await channel.QueueDeclarePassiveAsync(queue)).MessageCount;
+        try
+        {
+            return (await channel.QueueDeclarePassiveAsync(queue)).MessageCount;
+        }
+        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException exception) when (exception.ShutdownReason?.ReplyCode == 404)
+        {
+            return 0;
+        }
     }
 
     public static async Task WaitForMessageCountAsync(string virtualHost, string queue, uint count, TimeSpan timeout)

@@ -78,6 +78,13 @@ public sealed class TaskQueueDeclarationTests : IAsyncLifetime
 
         var delivery = Assert.Single(await worker.Received.WaitForAsync(r => r.TaskId == taskId, 1, TimeSpan.FromSeconds(30)));
         Assert.Equal(3, delivery.Priority);
+        // Its error queue (declared with the first fault) stays a plain queue, as one holding failed messages already is.
+        var email = await worker.GetSendEndpointAsync(TaskRoutes.EmailNotification.Address);
+        await email.Send(new SendEmail(Guid.NewGuid(), ["early@example.com"], RecordingEmailConsumer.FailPermanently, "b"));
+        await Broker.WaitForMessageCountAsync(_virtualHost, $"{QueueNames.Email}_error", 1, TimeSpan.FromSeconds(30));
+        var errorQueue = await _rabbit.GetAsync($"queues/{Uri.EscapeDataString(_virtualHost)}/{QueueNames.Email}_error");
+        Assert.True(errorQueue.HasValue, "the worker declares email_error");
+        Assert.False(errorQueue.Value.GetProperty("arguments").TryGetProperty("x-max-priority", out _), errorQueue.Value.GetProperty("arguments").ToString());
     }
 
     [Fact]
