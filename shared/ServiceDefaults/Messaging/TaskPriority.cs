@@ -17,8 +17,6 @@ public static class TaskPriority
 
     public const int Max = TaskQueueTopology.MaxPriority;
 
-    public static bool IsValid(int priority) => priority is >= Default and <= Max;
-
     /// <summary>
     /// How a task command is sent — directly, or through the Scheduler (then it applies to the ScheduleMessage): with its
     /// priority, and mandatory, so a send that reaches no queue is returned by RabbitMQ as an error instead of vanishing.
