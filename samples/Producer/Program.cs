@@ -1,11 +1,15 @@
 // How another team's service puts a Bus task on the bus without HTTP: reference the Bus.Contracts package,
-// connect MassTransit to the same RabbitMQ, and send the typed command to its queue. The Gateway tracks the
-// task from the first event the EmailService reports, so GET /tasks/{taskId} shows it like an HTTP task.
+// connect MassTransit to the same RabbitMQ, and send the typed command to its queue's exchange (exchange:email),
+// with a RabbitMQ priority (0-10). The Gateway tracks the task from the first event the EmailService reports,
+// so GET /tasks/{taskId} shows it like an HTTP task.
 using Bus.Contracts.Email;
 using MassTransit;
 
 var to = args.Length > 0 ? args[0] : "new.user@example.com";
 var firstName = args.Length > 1 ? args[1] : "Ada";
+var priority = args.Length > 2 ? byte.Parse(args[2]) : (byte)5;
+if (priority > 10)
+    throw new ArgumentOutOfRangeException(nameof(args), "the priority is 0-10");
 
 var bus = MassTransit.Bus.Factory.CreateUsingRabbitMq(rabbit =>
     rabbit.Host(
@@ -22,12 +26,21 @@ await bus.StartAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token
 try
 {
     var taskId = NewId.NextGuid();
-    var email = await bus.GetSendEndpoint(new Uri("queue:email"));
+    // Not queue:email: the task queue is declared with x-max-priority, and MassTransit would redeclare it without
+    // (406 PRECONDITION_FAILED). The Gateway and the EmailService declare the queue and bind it to this exchange.
+    var email = await bus.GetSendEndpoint(new Uri("exchange:email"));
     await email.Send(new SendEmail(
         taskId,
         To: [to],
         Template: EmailTemplates.Welcome,
-        Variables: new Dictionary<string, string> { ["firstName"] = firstName }));
+        Variables: new Dictionary<string, string> { ["firstName"] = firstName }),
+        context =>
+        {
+            context.SetPriority(priority);
+            // Returned, and so an error here, rather than dropped if no queue is bound yet (neither service ever ran).
+            if (context.TryGetPayload(out RabbitMqSendContext? rabbit))
+                rabbit.Mandatory = true;
+        });
 
     Console.WriteLine(taskId);
 }

@@ -38,6 +38,7 @@ public static class Extensions
         builder.AddSensitiveValueProtection();
         builder.Services.AddSingleton<SensitiveTaskData>();
 
+        builder.DeclareTaskQueues();
         var processesMessages = builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>()?.ProcessMessages ?? true;
         builder.AddBus(bus =>
         {

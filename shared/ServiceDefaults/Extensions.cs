@@ -73,6 +73,8 @@ public static class Extensions
                     host.Password(options.Password);
                 });
                 rabbit.UseMessageScheduler(MessageScheduling.Address);
+                rabbit.SendTopology.ConfigureErrorSettings = TaskQueueTopology.KeepCompanionQueuesPlain;
+                rabbit.SendTopology.ConfigureDeadLetterSettings = TaskQueueTopology.KeepCompanionQueuesPlain;
                 rabbit.ConfigureEndpoints(context);
             });
         });

@@ -6,7 +6,7 @@ namespace Bus.Gateway.Api;
 /// <summary>The body of <c>POST /tasks</c>, read by hand so every bad field is named in the 400.</summary>
 public sealed record SubmitTaskRequest(string Type, int Priority, JsonElement Data, string? IdempotencyKey, DateTime? RunAt)
 {
-    public const int MaxPriority = 10;
+    public const int MaxPriority = Bus.ServiceDefaults.Messaging.TaskPriority.Max;
     private const int MaxDepth = 64;
     private static readonly TimeSpan MaxDelay = TimeSpan.FromDays(366);
 

@@ -160,7 +160,8 @@ public sealed class TaskStateMachine : MassTransitStateMachine<TaskState>
     private static async Task ScheduleDispatch(BehaviorContext<TaskState, SubmitTask> context, object command)
     {
         var runAt = context.Message.RunAt!.Value.ToUniversalTime();
-        var scheduled = await context.ScheduleSend(new Uri($"queue:{context.Saga.Queue}"), runAt, command, context.CancellationToken);
+        var scheduled = await context.ScheduleSend(ServiceDefaults.Messaging.TaskQueueTopology.SendAddress(context.Saga.Queue), runAt, command,
+            Pipe.Execute<SendContext>(send => ServiceDefaults.Messaging.TaskPriority.Apply(send, context.Saga.Priority)), context.CancellationToken);
         context.Saga.RunAt = runAt;
         context.Saga.ScheduleTokenId = scheduled.TokenId;
     }
@@ -168,7 +169,7 @@ public sealed class TaskStateMachine : MassTransitStateMachine<TaskState>
     private static async Task CancelScheduledDispatch(BehaviorContext<TaskState, CancelTask> context)
     {
         if (context.Saga.ScheduleTokenId is { } token)
-            await context.GetPayload<MessageSchedulerContext>().CancelScheduledSend(new Uri($"queue:{context.Saga.Queue}"), token, context.CancellationToken);
+            await context.GetPayload<MessageSchedulerContext>().CancelScheduledSend(ServiceDefaults.Messaging.TaskQueueTopology.SendAddress(context.Saga.Queue), token, context.CancellationToken);
     }
 
     private static void RecordCancellation(BehaviorContext<TaskState, CancelTask> context)
@@ -201,8 +202,8 @@ public sealed class TaskStateMachine : MassTransitStateMachine<TaskState>
     private static async Task Dispatch<T>(BehaviorContext<TaskState, T> context, object command)
         where T : class
     {
-        var endpoint = await context.GetSendEndpoint(new Uri($"queue:{context.Saga.Queue}"));
-        await endpoint.Send(command, context.CancellationToken);
+        var endpoint = await context.GetSendEndpoint(ServiceDefaults.Messaging.TaskQueueTopology.SendAddress(context.Saga.Queue));
+        await endpoint.Send(command, send => ServiceDefaults.Messaging.TaskPriority.Apply(send, context.Saga.Priority), context.CancellationToken);
     }
 
     /// <summary>The submitted data with its type's sensitive fields encrypted: the Gateway's HTTP path already did it, other submitters may not have.</summary>

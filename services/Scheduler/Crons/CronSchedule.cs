@@ -19,7 +19,7 @@ public sealed partial record CronSchedule(
     bool Enabled)
 {
     /// <summary>As <c>POST /tasks</c> accepts.</summary>
-    public const int MaxPriority = 10;
+    public const int MaxPriority = Bus.ServiceDefaults.Messaging.TaskPriority.Max;
     public const int MaxTaskTypeLength = 100;
     public const string DefaultTimeZone = "UTC";
 

@@ -7,7 +7,8 @@ namespace Bus.ServiceDefaults.Messaging;
 public static class TaskEndpointConfiguration
 {
     /// <summary>
-    /// The one way a task queue is consumed: concurrency and prefetch from its options; for transient faults short
+    /// The one way a task queue is consumed: declared as <see cref="TaskQueueTopology"/> says (priorities 0–10);
+    /// concurrency and prefetch from its options; for transient faults short
     /// in-memory retries (<see cref="QueueOptions.RetryIntervals"/>) inside scheduled redelivery through the Scheduler
     /// (<see cref="QueueOptions.RedeliveryIntervals"/>), both skipping <see cref="PermanentTaskException"/>; and lifecycle
     /// reports around every attempt.
@@ -21,7 +22,10 @@ public static class TaskEndpointConfiguration
     {
         endpoint.ConcurrentMessageLimit = options.ConcurrencyLimit;
         if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
+        {
+            TaskQueueTopology.Apply(rabbit);
             rabbit.PrefetchCount = options.PrefetchCount > 0 ? options.PrefetchCount : options.ConcurrencyLimit * 2;
+        }
 
         // Outer first: a message whose in-memory retries are spent is handed to the Scheduler with
         // MT-Redelivery-Count + 1, and faults to <queue>_error once the last redelivery has failed too.

@@ -3,7 +3,11 @@ using Bus.Contracts.Email;
 namespace Bus.ServiceDefaults.Messaging;
 
 /// <summary>Where a task type runs: its public name (as in <c>POST /tasks</c>), its queue and its command.</summary>
-public sealed record TaskRoute(string Type, string Queue, Type CommandType);
+public sealed record TaskRoute(string Type, string Queue, Type CommandType)
+{
+    /// <summary>Where to send its command (<see cref="TaskQueueTopology.SendAddress"/>): never <c>queue:&lt;queue&gt;</c>.</summary>
+    public Uri Address => TaskQueueTopology.SendAddress(Queue);
+}
 
 public static class TaskRoutes
 {

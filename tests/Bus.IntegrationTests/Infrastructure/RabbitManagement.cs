@@ -44,6 +44,17 @@ public sealed class RabbitManagement : IDisposable
         return document.RootElement.EnumerateArray().Select(QueuedMessage.From).ToList();
     }
 
+    /// <summary>A management API document, e.g. <c>queues/{vhost}/{queue}</c> or its <c>/bindings</c>; null when it does not exist.</summary>
+    public async Task<JsonElement?> GetAsync(string path)
+    {
+        var response = await _http.GetAsync(path);
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+            return null;
+        response.EnsureSuccessStatusCode();
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return document.RootElement.Clone();
+    }
+
     public void Dispose() => _http.Dispose();
 }
 

@@ -167,7 +167,7 @@ public sealed class ScheduledRedeliveryTests(ITestOutputHelper output) : IAsyncL
     private async Task<Guid> SendAsync(string subject)
     {
         var taskId = Guid.NewGuid();
-        var endpoint = await _bus.Bus.GetSendEndpoint(new Uri($"queue:{FlakyEmailConsumer.Queue}"));
+        var endpoint = await _bus.Bus.GetSendEndpoint(TaskQueueTopology.SendAddress(FlakyEmailConsumer.Queue));
         await endpoint.Send(new SendEmail(taskId, ["someone@example.com"], subject, "body"), context => context.Headers.Set("X-Tenant", "acme"));
         return taskId;
     }

@@ -1,0 +1,97 @@
+using Bus.ServiceDefaults.Options;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
+
+namespace Bus.ServiceDefaults.Messaging;
+
+/// <summary>
+/// Declares every task queue in <see cref="TaskRoutes.All"/> (<see cref="TaskQueueTopology"/>) before the host's bus
+/// starts, so a task command sent to <c>exchange:&lt;queue&gt;</c> before any worker ever ran waits in its queue instead
+/// of being dropped by an exchange bound to nothing. Runs in <see cref="StartingAsync"/>, ahead of every hosted
+/// service's start (MassTransit's included), and waits for RabbitMQ as the bus would.
+/// </summary>
+/// <remarks>
+/// RabbitMQ.Client, not MassTransit: MassTransit 8.5 declares a send destination only from its address, and a
+/// RabbitMQ address cannot carry <c>x-max-priority</c>.
+/// </remarks>
+public sealed class TaskQueueDeclaration(IOptions<RabbitMqOptions> options, ILogger<TaskQueueDeclaration> logger) : IHostedLifecycleService
+{
+    private const ushort PreconditionFailed = 406;
+    private static readonly TimeSpan MaxBackOff = TimeSpan.FromSeconds(10);
+
+    public async Task StartingAsync(CancellationToken cancellationToken)
+    {
+        var backOff = TimeSpan.FromMilliseconds(500);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await DeclareAllAsync(cancellationToken);
+                return;
+            }
+            catch (Exception exception) when (exception is not TaskQueueConflictException && !cancellationToken.IsCancellationRequested)
+            {
+                logger.LogWarning(exception, "Declaring the task queues failed (attempt {Attempt}); trying again in {BackOff}", attempt, backOff);
+                await Task.Delay(backOff, cancellationToken);
+                backOff = TimeSpan.FromTicks(Math.Min(backOff.Ticks * 2, MaxBackOff.Ticks));
+            }
+        }
+    }
+
+    private async Task DeclareAllAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var factory = new ConnectionFactory
+        {
+            HostName = settings.Host,
+            Port = settings.Port,
+            VirtualHost = settings.VirtualHost,
+            UserName = settings.Username,
+            Password = settings.Password,
+            ClientProvidedName = "task-queue-declaration",
+        };
+        await using var connection = await factory.CreateConnectionAsync(cancellationToken);
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+        foreach (var queue in TaskRoutes.All.Select(r => r.Queue).Distinct())
+        {
+            try
+            {
+                await TaskQueueTopology.DeclareAsync(channel, queue, cancellationToken);
+            }
+            catch (OperationInterruptedException exception) when (exception.ShutdownReason?.ReplyCode == PreconditionFailed)
+            {
+                throw new TaskQueueConflictException(queue, exception);
+            }
+            logger.LogInformation("Task queue {Queue} declared (max priority {MaxPriority})", queue, TaskQueueTopology.MaxPriority);
+        }
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>A task queue exists with other arguments (declared before task queues had priorities): start-up stops here.</summary>
+public sealed class TaskQueueConflictException(string queue, Exception inner) : Exception(
+    $"RabbitMQ queue '{queue}' exists with other arguments than a task queue's (x-max-priority {TaskQueueTopology.MaxPriority}). " +
+    "Stop its workers, move its messages elsewhere and delete it (README, Operations); it is declared again at start. " + inner.Message, inner);
+
+public static class TaskQueueDeclarationExtensions
+{
+    /// <summary>For a host that sends task commands: every task queue exists, as its workers declare it, before the bus starts.</summary>
+    public static IHostApplicationBuilder DeclareTaskQueues(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddHostedService<TaskQueueDeclaration>();
+        return builder;
+    }
+}
