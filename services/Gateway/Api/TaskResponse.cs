@@ -22,7 +22,9 @@ public sealed record TaskResponse(
     DateTime UpdatedAt,
     JsonElement? Data,
     JsonElement? Result,
-    TaskError? Error)
+    TaskError? Error,
+    long? Timeout,
+    DateTime? CancelRequestedAt)
 {
     public static TaskResponse From(TaskState task) => new(
         task.CorrelationId,
@@ -41,7 +43,9 @@ public sealed record TaskResponse(
         task.UpdatedAt,
         ParseJson(task.Data),
         ParseJson(task.Result),
-        task.Error is null ? null : new TaskError(task.ErrorType ?? "Unknown", task.Error));
+        task.Error is null ? null : new TaskError(task.ErrorType ?? "Unknown", task.Error),
+        task.Timeout is { } timeout ? (long)timeout.TotalMilliseconds : null,
+        task.CancelRequestedAt);
 
     private static JsonElement? ParseJson(string? json) =>
         json is null ? null : JsonDocument.Parse(json).RootElement.Clone();
