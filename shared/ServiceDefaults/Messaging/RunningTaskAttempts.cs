@@ -59,11 +59,13 @@ public sealed class RunningTaskAttempt : IDisposable
         _owner = owner;
         TaskId = taskId;
         _source = CancellationTokenSource.CreateLinkedTokenSource(consumeToken);
+        Token = _source.Token;
     }
 
     public Guid TaskId { get; }
 
-    public CancellationToken Token => _source.Token;
+    /// <summary>Kept, not read from the source: MassTransit still reads it after the attempt (pending faults of a retry).</summary>
+    public CancellationToken Token { get; }
 
     public TimeSpan? Timeout { get; private set; }
 
