@@ -8,17 +8,27 @@ namespace Bus.ServiceDefaults.Messaging;
 /// MassTransit's own TimeoutConsumeContext does for UseTimeout). A cancelled attempt reports no fault; a timed-out one
 /// reports <see cref="TaskTimedOutException"/> instead of whatever the consumer threw when its token fired.
 /// </summary>
-public sealed class TaskAttemptConsumeContext<TMessage>(ConsumeContext<TMessage> context, RunningTaskAttempt attempt)
-    : ConsumeContextProxy<TMessage>(context)
+public sealed class TaskAttemptConsumeContext<TMessage> : ConsumeContextProxy<TMessage>
     where TMessage : class
 {
-    public override CancellationToken CancellationToken => attempt.Token;
+    private readonly ConsumeContext<TMessage> _context;
+    private readonly RunningTaskAttempt _attempt;
 
-    public override Task NotifyFaulted<T>(ConsumeContext<T> faulted, TimeSpan duration, string consumerType, Exception exception) =>
-        attempt.StoppedBy switch
+    public TaskAttemptConsumeContext(ConsumeContext<TMessage> context, RunningTaskAttempt attempt)
+        : base(context)
+    {
+        _context = context;
+        _attempt = attempt;
+    }
+
+    public override CancellationToken CancellationToken => _attempt.Token;
+
+    public override Task NotifyFaulted<T>(ConsumeContext<T> context, TimeSpan duration, string consumerType, Exception exception) =>
+        _attempt.StoppedBy switch
         {
             TaskAttemptStop.Cancelled => Task.CompletedTask,
-            TaskAttemptStop.TimedOut => base.NotifyFaulted(faulted, duration, consumerType, attempt.TimedOut(exception)),
-            _ => base.NotifyFaulted(faulted, duration, consumerType, exception),
+            // Reported on the message's own context: the attempt's token has fired, and the fault must still be sent.
+            TaskAttemptStop.TimedOut => base.NotifyFaulted(_context, duration, consumerType, _attempt.TimedOut(exception)),
+            _ => base.NotifyFaulted(context, duration, consumerType, exception),
         };
 }

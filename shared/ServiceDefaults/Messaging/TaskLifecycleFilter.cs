@@ -84,7 +84,11 @@ public sealed class TaskLifecycleFilter<T>(IServiceProvider services) : IFilter<
         }
         catch (RequestTimeoutException exception)
         {
-            throw new TaskClaimException($"The task saga did not allow the attempt of task {taskId} within {options.ClaimTimeout}; it did not run.", exception);
+            var unclaimed = new TaskClaimException($"The task saga did not allow the attempt of task {taskId} within {options.ClaimTimeout}; it did not run.", exception);
+            // As a consumer's exception would be: held by the retry filter, and once retries and redeliveries are
+            // spent a Fault<T> tells the saga (when it is back) that the task failed.
+            await context.NotifyFaulted(options.ClaimTimeout, nameof(TaskLifecycleFilter<T>), unclaimed);
+            throw unclaimed;
         }
     }
 
