@@ -93,8 +93,7 @@ public sealed class RunningTaskAttempt : IDisposable
     }
 
     /// <summary>What a timed-out attempt fails with, whatever the consumer threw when its token fired.</summary>
-    public TaskTimedOutException TimedOut(Exception? observed = null) =>
-        new("timed out", Timeout ?? TimeSpan.Zero, observed);
+    public TaskTimedOutException TimedOut() => new(Timeout ?? TimeSpan.Zero);
 
     public void Dispose()
     {

@@ -28,7 +28,7 @@ public sealed class TaskAttemptConsumeContext<TMessage> : ConsumeContextProxy<TM
         {
             TaskAttemptStop.Cancelled => Task.CompletedTask,
             // Reported on the message's own context: the attempt's token has fired, and the fault must still be sent.
-            TaskAttemptStop.TimedOut => base.NotifyFaulted(_context, duration, consumerType, _attempt.TimedOut(exception)),
+            TaskAttemptStop.TimedOut => base.NotifyFaulted(_context, duration, consumerType, _attempt.TimedOut()),
             _ => base.NotifyFaulted(context, duration, consumerType, exception),
         };
 }

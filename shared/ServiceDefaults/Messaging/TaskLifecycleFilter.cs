@@ -62,8 +62,8 @@ public sealed class TaskLifecycleFilter<T>(IServiceProvider services) : IFilter<
         }
         catch (Exception exception) when (attempt.StoppedBy == TaskAttemptStop.TimedOut)
         {
-            var timedOut = attempt.TimedOut(exception);
-            logger.LogWarning("Task {TaskId} timed out after {Timeout}", taskId, attempt.Timeout);
+            var timedOut = attempt.TimedOut();
+            logger.LogWarning(exception, "Task {TaskId} timed out after {Timeout}", taskId, attempt.Timeout);
             await ReportFailure(context, taskId, timedOut);
             throw timedOut;
         }

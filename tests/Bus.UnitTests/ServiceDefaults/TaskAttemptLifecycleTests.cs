@@ -100,6 +100,8 @@ public sealed class TaskAttemptLifecycleTests : IAsyncLifetime
         var fault = _harness.Published.Select<Fault<SendEmail>>(m => m.Context.Message.Message.TaskId == taskId).Single().Context.Message;
         Assert.Equal(typeof(TaskTimedOutException).FullName, fault.Exceptions.First().ExceptionType);
         Assert.Equal("timed out", fault.Exceptions.First().Message);
+        // An inner OperationCanceledException would make the receive pipe requeue the message instead of moving it to _error.
+        Assert.Null(fault.Exceptions.First().InnerException);
         var failed = _harness.Published.Select<TaskAttemptFailed>(m => m.Context.Message.TaskId == taskId).Single().Context.Message;
         Assert.Equal(typeof(TaskTimedOutException).FullName, failed.ExceptionType);
         Assert.Contains(taskId, _observed.TokensFired);
