@@ -165,7 +165,7 @@ public sealed class TaskStateMachine : MassTransitStateMachine<TaskState>
             Ignore(Progressed),
             Ignore(AttemptFailed));
 
-        // The Scheduler fired just before the cancel reached it: the run is recorded, the task stays Cancelled.
+        // A run the claims could not stop (a worker reporting TaskStarted itself, without claiming): recorded, the task stays Cancelled.
         During(Cancelled,
             When(Succeeded).Then(RecordSuccess),
             When(Faulted).Then(RecordFailure));
