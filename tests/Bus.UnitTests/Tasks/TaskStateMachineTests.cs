@@ -273,6 +273,24 @@ public sealed class TaskStateMachineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_task_cancelled_while_running_can_be_retried_and_runs_again()
+    {
+        var taskId = NewId.NextGuid();
+        await Submit(taskId, "email_notification", ValidEmail);
+        await Claim(taskId);
+        await Cancel(taskId);
+        await _harness.Bus.Publish(new TaskAttemptCancelled(taskId));
+        await WaitForState(taskId, machine => machine.Cancelled);
+
+        await _harness.GetRequestClient<RetryTask>().GetResponse<TaskRetried>(new RetryTask(taskId));
+
+        var task = await WaitForState(taskId, machine => machine.Queued);
+        Assert.Null(task.CancelRequestedAt);
+        Assert.True((await Claim(taskId)).Is(out Response<TaskAttemptClaimed>? _));
+        Assert.Equal(2, _sagas.Sagas.Contains(taskId)!.Attempts);
+    }
+
+    [Fact]
     public async Task A_claim_for_a_completed_task_is_refused_and_not_counted()
     {
         var taskId = NewId.NextGuid();
