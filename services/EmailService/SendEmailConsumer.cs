@@ -49,8 +49,9 @@ public sealed class SendEmailConsumer(
         }
         catch (Exception exception)
         {
-            logger.LogWarning(exception, "Attempt {Attempt} to send task {TaskId} failed ({Kind})",
-                delivery.Attempts, taskId, exception is PermanentTaskException ? "permanent" : "transient");
+            // The token is the attempt's own (ServiceDefaults' lifecycle filter): it fires when the task is cancelled or times out.
+            logger.LogWarning(exception, "Attempt {Attempt} to send task {TaskId} failed ({Kind})", delivery.Attempts, taskId,
+                cancellationToken.IsCancellationRequested ? "stopped: cancelled or timed out" : exception is PermanentTaskException ? "permanent" : "transient");
             await RecordFailureAsync(delivery, transaction, exception);
             throw;
         }

@@ -20,5 +20,5 @@ public sealed class SendEmailConsumerDefinition : ConsumerDefinition<SendEmailCo
         IReceiveEndpointConfigurator endpointConfigurator,
         IConsumerConfigurator<SendEmailConsumer> consumerConfigurator,
         IRegistrationContext context) =>
-        endpointConfigurator.ConfigureTaskConsumer<SendEmailConsumer, SendEmail>(consumerConfigurator, _queues.Get(QueueNames.Email));
+        endpointConfigurator.ConfigureTaskConsumer<SendEmailConsumer, SendEmail>(consumerConfigurator, _queues.Get(QueueNames.Email), context);
 }

@@ -24,6 +24,7 @@ public static class Extensions
     {
         builder.AddValidatedOptions<GatewayOptions>(GatewayOptions.Section);
         builder.AddValidatedOptions<ScheduleEndpointOptions>(ScheduleEndpointOptions.Section);
+        builder.AddTaskTimeouts();
         builder.AddQueueOptions(QueueNames.TaskState, concurrencyLimit: 16,
             TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5));
 

@@ -57,12 +57,14 @@ public static class Extensions
     /// </summary>
     public static IHostApplicationBuilder AddBus(this IHostApplicationBuilder builder, Action<IBusRegistrationConfigurator> configure)
     {
+        builder.AddValidatedOptions<TaskAttemptOptions>(TaskAttemptOptions.Section);
         builder.Services.AddMassTransit(bus =>
         {
             bus.DisableUsageTelemetry();
             // IMessageScheduler in DI; the bus-level UseMessageScheduler below is what ConsumeContext.ScheduleSend and
             // UseScheduledRedelivery need (without it: PayloadNotFoundException MessageSchedulerContext).
             bus.AddMessageScheduler(MessageScheduling.Address);
+            bus.AddTaskCancellation();
             configure(bus);
             bus.UsingRabbitMq((context, rabbit) =>
             {

@@ -1,16 +1,19 @@
 using System.Text.Json;
+using Bus.Gateway.Tasks;
 using Bus.Gateway.Tasks.Types;
 
 namespace Bus.Gateway.Api;
 
 /// <summary>The body of <c>POST /tasks</c>, read by hand so every bad field is named in the 400.</summary>
-public sealed record SubmitTaskRequest(string Type, int Priority, JsonElement Data, string? IdempotencyKey, DateTime? RunAt)
+public sealed record SubmitTaskRequest(string Type, int Priority, JsonElement Data, string? IdempotencyKey, DateTime? RunAt, TimeSpan? Timeout = null)
 {
     public const int MaxPriority = Bus.ServiceDefaults.Messaging.TaskPriority.Max;
     private const int MaxDepth = 64;
     private static readonly TimeSpan MaxDelay = TimeSpan.FromDays(366);
 
-    private static readonly HashSet<string> Fields = ["type", "priority", "data", "idempotencyKey", "runAt", "delay"];
+    private static readonly TimeSpan MinTimeout = TimeSpan.FromMilliseconds(100);
+
+    private static readonly HashSet<string> Fields = ["type", "priority", "data", "idempotencyKey", "runAt", "delay", "timeout"];
 
     /// <summary>Parses the raw body; either a request or the errors by field, never an exception.</summary>
     public static (SubmitTaskRequest? Request, IReadOnlyDictionary<string, string[]> Errors) Parse(ReadOnlyMemory<byte> body, DateTime now)
@@ -48,10 +51,25 @@ public sealed record SubmitTaskRequest(string Type, int Priority, JsonElement Da
         if (!root.TryGetProperty("data", out var data) || data.ValueKind == JsonValueKind.Null)
             reader.AddError("data", "is required");
         var runAt = ReadRunAt(reader, root, now);
+        var timeout = ReadTimeout(reader, root);
 
         return reader.HasErrors
             ? (null, reader.Errors)
-            : (new SubmitTaskRequest(type!, priority, data.Clone(), idempotencyKey, runAt), reader.Errors);
+            : (new SubmitTaskRequest(type!, priority, data.Clone(), idempotencyKey, runAt, timeout), reader.Errors);
+    }
+
+    /// <summary><c>timeout</c>: how long one attempt may run, in milliseconds; absent = the task type's configured default.</summary>
+    private static TimeSpan? ReadTimeout(JsonFieldReader reader, JsonElement root)
+    {
+        if (!root.TryGetProperty("timeout", out var timeout) || timeout.ValueKind == JsonValueKind.Null)
+            return null;
+        if (timeout.ValueKind != JsonValueKind.Number || !timeout.TryGetInt64(out var milliseconds)
+            || milliseconds < MinTimeout.TotalMilliseconds || milliseconds > TaskTimeoutOptions.Max.TotalMilliseconds)
+        {
+            reader.AddError("timeout", $"must be a whole number of milliseconds from {(long)MinTimeout.TotalMilliseconds} to {(long)TaskTimeoutOptions.Max.TotalMilliseconds}");
+            return null;
+        }
+        return TimeSpan.FromMilliseconds(milliseconds);
     }
 
     /// <summary>

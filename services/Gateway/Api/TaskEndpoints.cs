@@ -181,20 +181,31 @@ public static class TaskEndpoints
             : TypedResults.Ok(TaskResponse.From(task));
     }
 
-    /// <summary>Cancels a task that has not started: a Scheduled one never runs. Others answer 409 with their status.</summary>
+    /// <summary>
+    /// Cancels a task: a Scheduled or Queued one never runs (200, Cancelled); a Running one is asked to stop (202, still
+    /// Running with <c>cancelRequestedAt</c>, Cancelled once its worker has stopped). A finished task answers 409.
+    /// </summary>
     private static async Task<IResult> CancelAsync(Guid id, IRequestClient<CancelTask> client, TaskDbContext db, CancellationToken cancellationToken)
     {
         try
         {
-            var response = await client.GetResponse<TaskCancelled, TaskNotCancellable, TaskNotFound>(new CancelTask(id), cancellationToken);
-            if (response.Is(out Response<TaskNotFound>? _))
-                return Problem(StatusCodes.Status404NotFound, "Task not found", $"No task has id {id}.");
-            if (response.Is(out Response<TaskNotCancellable>? refused))
-                return Problem(StatusCodes.Status409Conflict, "Task cannot be cancelled",
-                    $"The task is {refused.Message.Status}; only a Scheduled task can be cancelled.");
+            // Four possible answers and the request client takes at most three types at once: one handle, four awaits.
+            using var request = client.Create(new CancelTask(id), cancellationToken);
+            var notFound = request.GetResponse<TaskNotFound>(readyToSend: false);
+            var refused = request.GetResponse<TaskNotCancellable>(readyToSend: false);
+            var stopping = request.GetResponse<TaskCancelling>(readyToSend: false);
+            var cancelled = request.GetResponse<TaskCancelled>();
+            var answer = await Task.WhenAny(notFound, refused, stopping, cancelled);
+            await answer;
 
-            var task = await db.Tasks.AsNoTracking().FirstAsync(t => t.CorrelationId == id, cancellationToken);
-            return TypedResults.Ok(TaskResponse.From(task));
+            if (answer == notFound)
+                return Problem(StatusCodes.Status404NotFound, "Task not found", $"No task has id {id}.");
+            if (answer == refused)
+                return Problem(StatusCodes.Status409Conflict, "Task cannot be cancelled",
+                    $"The task is {refused.Result.Message.Status}; only a Scheduled, Queued or Running task can be cancelled.");
+
+            var task = TaskResponse.From(await db.Tasks.AsNoTracking().FirstAsync(t => t.CorrelationId == id, cancellationToken));
+            return answer == stopping ? TypedResults.Accepted($"/tasks/{id}", task) : TypedResults.Ok(task);
         }
         catch (MassTransitException)
         {

@@ -23,7 +23,9 @@ public sealed record TaskResponse(
     DateTime UpdatedAt,
     JsonElement? Data,
     JsonElement? Result,
-    TaskError? Error)
+    TaskError? Error,
+    long? Timeout,
+    DateTime? CancelRequestedAt)
 {
     public static TaskResponse From(TaskState task) => new(
         task.CorrelationId,
@@ -42,7 +44,9 @@ public sealed record TaskResponse(
         task.UpdatedAt,
         Redacted(task.Data),
         Redacted(task.Result),
-        task.Error is null ? null : new TaskError(task.ErrorType ?? "Unknown", task.Error));
+        task.Error is null ? null : new TaskError(task.ErrorType ?? "Unknown", task.Error),
+        task.Timeout is { } timeout ? (long)timeout.TotalMilliseconds : null,
+        task.CancelRequestedAt);
 
     private static JsonElement? Redacted(string? json) =>
         json is null ? null : SensitiveTaskData.Redact(JsonDocument.Parse(json).RootElement.Clone());

@@ -37,7 +37,7 @@ public sealed class TaskSubmitter(TaskTypeCatalog catalog, SensitiveTaskData sen
         try
         {
             var response = await client.GetResponse<TaskAccepted, TaskRejected>(
-                new SubmitTask(taskId, request.Type, sensitive.Protect(type, request.Data), request.Priority, request.IdempotencyKey, request.RunAt),
+                new SubmitTask(taskId, request.Type, sensitive.Protect(type, request.Data), request.Priority, request.IdempotencyKey, request.RunAt, request.Timeout),
                 cancellationToken,
                 RequestTimeout.After(ms: (int)options.Value.SubmitTimeout.TotalMilliseconds));
 

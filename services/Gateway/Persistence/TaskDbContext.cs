@@ -30,6 +30,8 @@ public class TaskDbContext(DbContextOptions<TaskDbContext> options) : DbContext(
         task.Property(t => t.AttemptLog).HasColumnName("attempt_log").HasColumnType("jsonb");
         task.Property(t => t.RunAt).HasColumnName("run_at");
         task.Property(t => t.ScheduleTokenId).HasColumnName("schedule_token_id");
+        task.Property(t => t.Timeout).HasColumnName("timeout");
+        task.Property(t => t.CancelRequestedAt).HasColumnName("cancel_requested_at");
         task.Property(t => t.Progress).HasColumnName("progress");
         task.Property(t => t.ProgressMessage).HasColumnName("progress_message").HasMaxLength(1000);
         task.Property(t => t.CreatedAt).HasColumnName("created_at");

@@ -30,6 +30,12 @@ public class TaskState : SagaStateMachineInstance
     public DateTime? RunAt { get; set; }
     public Guid? ScheduleTokenId { get; set; }
 
+    /// <summary>How long one attempt may run before it is cancelled and the task fails ("timed out").</summary>
+    public TimeSpan? Timeout { get; set; }
+
+    /// <summary>When cancelling a Running task was asked for; it becomes Cancelled once its worker has stopped.</summary>
+    public DateTime? CancelRequestedAt { get; set; }
+
     public DateTime CreatedAt { get; set; }
     public DateTime? StartedAt { get; set; }
     public DateTime? FinishedAt { get; set; }

@@ -2,12 +2,15 @@ using System.Text.Json;
 using Bus.Contracts.Tasks;
 using Bus.Gateway.Tasks.Types;
 using MassTransit;
+using Microsoft.Extensions.Options;
 
 namespace Bus.Gateway.Tasks;
 
 /// <summary>
 /// Every task's lifecycle. Workers' events may arrive out of order (the saga endpoint runs messages
-/// concurrently), so terminal states are never left by a late start or progress report.
+/// concurrently), so terminal states are never left by a late start or progress report. Before every attempt the
+/// worker claims it (<see cref="ClaimTaskAttempt"/>): a Cancelled or Completed task is refused and never runs, and a
+/// granted claim carries the attempt's timeout.
 /// </summary>
 public sealed class TaskStateMachine : MassTransitStateMachine<TaskState>
 {
@@ -19,20 +22,24 @@ public sealed class TaskStateMachine : MassTransitStateMachine<TaskState>
     public State Cancelled { get; private set; } = null!;
 
     public Event<SubmitTask> Submitted { get; private set; } = null!;
+    public Event<ClaimTaskAttempt> Claimed { get; private set; } = null!;
     public Event<TaskStarted> Started { get; private set; } = null!;
     public Event<TaskProgressed> Progressed { get; private set; } = null!;
     public Event<TaskAttemptFailed> AttemptFailed { get; private set; } = null!;
     public Event<TaskCompleted> Succeeded { get; private set; } = null!;
     public Event<TaskFailed> Faulted { get; private set; } = null!;
     public Event<CancelTask> CancelRequested { get; private set; } = null!;
+    public Event<TaskAttemptCancelled> AttemptCancelled { get; private set; } = null!;
     public Event<RetryTask> RetryRequested { get; private set; } = null!;
 
-    public TaskStateMachine(TaskTypeCatalog catalog, SensitiveTaskData sensitive)
+    public TaskStateMachine(TaskTypeCatalog catalog, SensitiveTaskData sensitive, IOptions<TaskTimeoutOptions> timeoutOptions)
     {
+        var timeouts = timeoutOptions.Value;
         InstanceState(x => x.CurrentState);
         ConnectEventObserver(new Live.TaskChangeObserver());
 
         Event(() => Submitted, e => e.CorrelateById(c => c.Message.TaskId));
+        Event(() => Claimed, e => e.CorrelateById(c => c.Message.TaskId));
         Event(() => Started, e => e.CorrelateById(c => c.Message.TaskId));
         Event(() => Progressed, e => e.CorrelateById(c => c.Message.TaskId));
         Event(() => AttemptFailed, e => e.CorrelateById(c => c.Message.TaskId));
@@ -42,6 +49,11 @@ public sealed class TaskStateMachine : MassTransitStateMachine<TaskState>
         {
             e.CorrelateById(c => c.Message.TaskId);
             e.OnMissingInstance(missing => missing.ExecuteAsync(c => c.RespondAsync(new TaskNotFound(c.Message.TaskId))));
+        });
+        Event(() => AttemptCancelled, e =>
+        {
+            e.CorrelateById(c => c.Message.TaskId);
+            e.OnMissingInstance(missing => missing.Discard());
         });
         Event(() => RetryRequested, e =>
         {
@@ -56,7 +68,7 @@ public sealed class TaskStateMachine : MassTransitStateMachine<TaskState>
                         .Respond(ctx => new TaskAccepted(ctx.GetPayload<EarlierTask>().TaskId, Duplicate: true))
                         .Finalize(),
                     fresh => fresh
-                        .Then(ctx => RecordSubmission(ctx, catalog, sensitive))
+                        .Then(ctx => RecordSubmission(ctx, catalog, sensitive, timeouts))
                         .IfElse(ctx => CommandFor(ctx, catalog, sensitive).IsValid,
                             valid => valid
                                 .IfElse(IsDueLater,
@@ -72,6 +84,24 @@ public sealed class TaskStateMachine : MassTransitStateMachine<TaskState>
                                 .TransitionTo(Failed)
                                 .Respond(ctx => new TaskRejected(ctx.Saga.CorrelationId, CommandFor(ctx, catalog, sensitive).Errors)))));
 
+        // Claims: a task that may still run is Running from its first granted claim on.
+        During([Initial, Scheduled, Queued],
+            When(Claimed).Then(ctx => RecordClaim(ctx, timeouts)).TransitionTo(Running).Respond(Granted));
+
+        During(Running,
+            When(Claimed, ctx => ctx.Saga.CancelRequestedAt is null)
+                .Then(ctx => RecordClaim(ctx, timeouts)).Respond(Granted),
+            // Asked to stop while between attempts (a retry, a redelivery, a worker that died): the next one never starts.
+            When(Claimed, ctx => ctx.Saga.CancelRequestedAt is not null)
+                .Then(RecordCancellation).TransitionTo(Cancelled).Respond(Refused));
+
+        // A failed task's message moved back from the error queue by an operator runs again.
+        During(Failed,
+            When(Claimed).Then(ctx => RecordClaim(ctx, timeouts)).Respond(Granted));
+
+        During([Completed, Cancelled],
+            When(Claimed).Respond(Refused));
+
         During([Initial, Scheduled, Queued, Running],
             When(Started).Then(RecordStart).TransitionTo(Running),
             When(Progressed).Then(RecordProgress).TransitionTo(Running),
@@ -82,6 +112,9 @@ public sealed class TaskStateMachine : MassTransitStateMachine<TaskState>
         During([Scheduled, Queued, Running, Completed, Failed, Cancelled],
             When(Submitted).Respond(ctx => new TaskAccepted(ctx.Saga.CorrelationId, Duplicate: true)));
 
+        // Cancelling: a Scheduled or Queued task is Cancelled at once, and its message, whenever a worker gets it,
+        // is refused at the claim. A Running one is asked to stop (every worker instance hears it) and becomes
+        // Cancelled when its worker reports the attempt stopped — or Completed/Failed if that came first.
         During(Scheduled,
             When(CancelRequested)
                 .ThenAsync(CancelScheduledDispatch)
@@ -89,12 +122,29 @@ public sealed class TaskStateMachine : MassTransitStateMachine<TaskState>
                 .TransitionTo(Cancelled)
                 .Respond(ctx => new TaskCancelled(ctx.Saga.CorrelationId)));
 
+        During(Queued,
+            When(CancelRequested)
+                .Then(RecordCancellation)
+                .TransitionTo(Cancelled)
+                .Respond(ctx => new TaskCancelled(ctx.Saga.CorrelationId)));
+
+        During(Running,
+            When(CancelRequested)
+                .Then(RecordCancelRequest)
+                .Publish(ctx => new TaskCancellationRequested(ctx.Saga.CorrelationId))
+                .Respond(ctx => new TaskCancelling(ctx.Saga.CorrelationId)),
+            When(AttemptCancelled)
+                .Then(RecordAttemptCancelled)
+                .TransitionTo(Cancelled));
+
         During(Cancelled,
             When(CancelRequested).Respond(ctx => new TaskCancelled(ctx.Saga.CorrelationId)));
 
-        // Cancelling a queued or running task needs the worker's co-operation: not offered yet.
-        During([Queued, Running, Completed, Failed],
+        During([Completed, Failed],
             When(CancelRequested).Respond(ctx => new TaskNotCancellable(ctx.Saga.CorrelationId, ctx.Saga.CurrentState)));
+
+        During([Scheduled, Queued, Completed, Failed, Cancelled],
+            Ignore(AttemptCancelled));
 
         During([Failed, Cancelled],
             When(RetryRequested)
@@ -116,7 +166,7 @@ public sealed class TaskStateMachine : MassTransitStateMachine<TaskState>
             Ignore(Progressed),
             Ignore(AttemptFailed));
 
-        // The Scheduler fired just before the cancel reached it: the run is recorded, the task stays Cancelled.
+        // A run the claims could not stop (a worker reporting TaskStarted itself, without claiming): recorded, the task stays Cancelled.
         During(Cancelled,
             When(Succeeded).Then(RecordSuccess),
             When(Faulted).Then(RecordFailure));
@@ -172,11 +222,31 @@ public sealed class TaskStateMachine : MassTransitStateMachine<TaskState>
             await context.GetPayload<MessageSchedulerContext>().CancelScheduledSend(ServiceDefaults.Messaging.TaskQueueTopology.SendAddress(context.Saga.Queue), token, context.CancellationToken);
     }
 
-    private static void RecordCancellation(BehaviorContext<TaskState, CancelTask> context)
+    private static void RecordCancellation<T>(BehaviorContext<TaskState, T> context)
+        where T : class
     {
         context.Saga.FinishedAt = Now(context);
         Touch(context);
     }
+
+    private static void RecordCancelRequest(BehaviorContext<TaskState, CancelTask> context)
+    {
+        context.Saga.CancelRequestedAt ??= Now(context);
+        Touch(context);
+    }
+
+    private static void RecordAttemptCancelled(BehaviorContext<TaskState, TaskAttemptCancelled> context)
+    {
+        context.Saga.AttemptLog = AttemptLog.RecordFailure(context.Saga.AttemptLog, Now(context), "Cancelled", "The attempt stopped: the task was cancelled.");
+        context.Saga.FinishedAt = Now(context);
+        Touch(context);
+    }
+
+    private static TaskAttemptClaimed Granted(BehaviorContext<TaskState, ClaimTaskAttempt> context) =>
+        new(context.Saga.CorrelationId, context.Saga.Timeout);
+
+    private static TaskAttemptRefused Refused(BehaviorContext<TaskState, ClaimTaskAttempt> context) =>
+        new(context.Saga.CorrelationId, context.Saga.CurrentState);
 
     private static TaskCommandResult RetryCommandFor(BehaviorContext<TaskState, RetryTask> context, TaskTypeCatalog catalog) =>
         context.GetOrAddPayload(() =>
@@ -196,6 +266,7 @@ public sealed class TaskStateMachine : MassTransitStateMachine<TaskState>
         saga.Progress = 0;
         saga.ProgressMessage = null;
         saga.FinishedAt = null;
+        saga.CancelRequestedAt = null;
         Touch(context);
     }
 
@@ -212,7 +283,7 @@ public sealed class TaskStateMachine : MassTransitStateMachine<TaskState>
             ? sensitive.Protect(type, context.Message.Data)
             : context.Message.Data)).Data;
 
-    private static void RecordSubmission(BehaviorContext<TaskState, SubmitTask> context, TaskTypeCatalog catalog, SensitiveTaskData sensitive)
+    private static void RecordSubmission(BehaviorContext<TaskState, SubmitTask> context, TaskTypeCatalog catalog, SensitiveTaskData sensitive, TaskTimeoutOptions timeouts)
     {
         var saga = context.Saga;
         var message = context.Message;
@@ -221,6 +292,7 @@ public sealed class TaskStateMachine : MassTransitStateMachine<TaskState>
         saga.Priority = message.Priority;
         saga.IdempotencyKey = message.IdempotencyKey;
         saga.Data = ProtectedData(context, catalog, sensitive).GetRawText();
+        saga.Timeout = message.Timeout ?? timeouts.For(message.Type);
         Touch(context);
     }
 
@@ -233,15 +305,27 @@ public sealed class TaskStateMachine : MassTransitStateMachine<TaskState>
 
     private static void RecordStart(BehaviorContext<TaskState, TaskStarted> context)
     {
-        var saga = context.Saga;
-        if (saga.Type.Length == 0)
-            saga.Type = context.Message.Type;
-        if (saga.Queue.Length == 0)
-            saga.Queue = context.Message.Queue;
-        saga.Attempts++;
-        saga.StartedAt ??= Now(context);
-        saga.AttemptLog = AttemptLog.Append(saga.AttemptLog, new TaskAttempt(saga.Attempts, Now(context)));
+        RecordAttemptStart(context.Saga, context.Message.Type, context.Message.Queue, Now(context));
         Touch(context);
+    }
+
+    /// <summary>A task first seen through its claim (sent straight to a queue) gets its type's default timeout.</summary>
+    private static void RecordClaim(BehaviorContext<TaskState, ClaimTaskAttempt> context, TaskTimeoutOptions timeouts)
+    {
+        RecordAttemptStart(context.Saga, context.Message.Type, context.Message.Queue, Now(context));
+        context.Saga.Timeout ??= timeouts.For(context.Saga.Type);
+        Touch(context);
+    }
+
+    private static void RecordAttemptStart(TaskState saga, string type, string queue, DateTime now)
+    {
+        if (saga.Type.Length == 0)
+            saga.Type = type;
+        if (saga.Queue.Length == 0)
+            saga.Queue = queue;
+        saga.Attempts++;
+        saga.StartedAt ??= now;
+        saga.AttemptLog = AttemptLog.Append(saga.AttemptLog, new TaskAttempt(saga.Attempts, now));
     }
 
     private static void RecordProgress(BehaviorContext<TaskState, TaskProgressed> context)

@@ -6,9 +6,10 @@ namespace Bus.Contracts.Tasks;
 /// Asks the Gateway's task saga to record a task and dispatch it to its queue. Data is the task type's
 /// JSON payload, validated like a <c>POST /tasks</c> body. A second SubmitTask with the same Type and
 /// IdempotencyKey is answered with the first task's id and never runs twice. With RunAt (UTC) in the
-/// future the task waits as Scheduled and is dispatched through the Scheduler at that time.
+/// future the task waits as Scheduled and is dispatched through the Scheduler at that time. Timeout limits each
+/// attempt (null: the task type's configured default); an attempt running longer is cancelled and the task fails.
 /// </summary>
-public record SubmitTask(Guid TaskId, string Type, JsonElement Data, int Priority = 0, string? IdempotencyKey = null, DateTime? RunAt = null);
+public record SubmitTask(Guid TaskId, string Type, JsonElement Data, int Priority = 0, string? IdempotencyKey = null, DateTime? RunAt = null, TimeSpan? Timeout = null);
 
 /// <summary>The saga's answer to <see cref="SubmitTask"/>: the task that now exists for it.</summary>
 public record TaskAccepted(Guid TaskId, bool Duplicate);
@@ -16,11 +17,17 @@ public record TaskAccepted(Guid TaskId, bool Duplicate);
 /// <summary>The saga refused a <see cref="SubmitTask"/>; the task is recorded as Failed with these errors.</summary>
 public record TaskRejected(Guid TaskId, IReadOnlyDictionary<string, string[]> Errors);
 
-/// <summary>Asks the saga to cancel a task that has not started: a Scheduled task is removed from the Scheduler and never runs.</summary>
+/// <summary>
+/// Asks the saga to cancel a task: a Scheduled or Queued one never runs; a Running one is asked to stop
+/// (answered with <see cref="TaskCancelling"/>).
+/// </summary>
 public record CancelTask(Guid TaskId);
 
 /// <summary>The task is cancelled (now, or it already was).</summary>
 public record TaskCancelled(Guid TaskId);
+
+/// <summary>The task is running: its worker has been asked to stop, and the task becomes Cancelled when it has.</summary>
+public record TaskCancelling(Guid TaskId);
 
 /// <summary>The task is past the point where it can be cancelled; Status says where it is.</summary>
 public record TaskNotCancellable(Guid TaskId, string Status);

@@ -16,7 +16,8 @@ public static class TaskEndpointConfiguration
     public static void ConfigureTaskConsumer<TConsumer, TCommand>(
         this IReceiveEndpointConfigurator endpoint,
         IConsumerConfigurator<TConsumer> consumer,
-        QueueOptions options)
+        QueueOptions options,
+        IRegistrationContext context)
         where TConsumer : class, IConsumer<TCommand>
         where TCommand : class, ITaskCommand
     {
@@ -42,6 +43,6 @@ public static class TaskEndpointConfiguration
             retry.Intervals(options.RetryIntervals);
             retry.Ignore<PermanentTaskException>();
         });
-        consumer.Message<TCommand>(message => message.UseFilter(new TaskLifecycleFilter<TCommand>()));
+        consumer.Message<TCommand>(message => message.UseFilter(new TaskLifecycleFilter<TCommand>(context)));
     }
 }

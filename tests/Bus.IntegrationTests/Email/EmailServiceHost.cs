@@ -1,7 +1,9 @@
 extern alias email;
 
+using System.Collections.Concurrent;
 using System.Globalization;
 using Bus.Contracts.Email;
+using Bus.Contracts.Tasks;
 using Bus.ServiceDefaults;
 using Bus.ServiceDefaults.Messaging;
 using email::Bus.EmailService;
@@ -28,12 +30,16 @@ public sealed class EmailServiceHost : IAsyncDisposable
     public static int AttemptsBeforeFault(TimeSpan[] retryIntervals) => (retryIntervals.Length + 1) * (Redeliveries.Length + 1);
 
     private readonly IHost _host;
+    private readonly ConcurrentQueue<ClaimTaskAttempt> _claims = new();
 
     private EmailServiceHost(IHost host, ITestHarness harness)
     {
         _host = host;
         Harness = harness;
     }
+
+    /// <summary>Every attempt's claim (its start report), granted by the stand-in for the task saga.</summary>
+    public IReadOnlyList<ClaimTaskAttempt> Claims(Guid taskId) => [.. _claims.Where(c => c.TaskId == taskId)];
 
     public ITestHarness Harness { get; }
 
@@ -75,7 +81,15 @@ public sealed class EmailServiceHost : IAsyncDisposable
         var harness = host.Services.GetTestHarness();
         harness.TestTimeout = WaitTimeout;
         await harness.Start();
-        return new EmailServiceHost(host, harness);
+        var service = new EmailServiceHost(host, harness);
+        // Stands in for the Gateway's task saga: every attempt may run, with no timeout.
+        var saga = harness.Bus.ConnectReceiveEndpoint(QueueNames.TaskState, endpoint => endpoint.Handler<ClaimTaskAttempt>(context =>
+        {
+            service._claims.Enqueue(context.Message);
+            return context.RespondAsync(new TaskAttemptClaimed(context.Message.TaskId, Timeout: null));
+        }));
+        await saga.Ready;
+        return service;
     }
 
     public async Task SendAsync(SendEmail command)

@@ -53,7 +53,7 @@ public sealed class SendEmailConsumerTests(EmailDatabaseFixture database) : ICla
         Assert.Equal(["ada@example.com", "charles@example.com"], result.GetProperty("recipients").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal("Confirm your e-mail address", result.GetProperty("subject").GetString());
 
-        var started = Assert.Single(service.Published<TaskStarted>(m => m.TaskId == taskId));
+        var started = Assert.Single(service.Claims(taskId));
         Assert.Equal(("email_notification", "email"), (started.Type, started.Queue));
         Assert.NotEmpty(service.Published<TaskProgressed>(m => m.TaskId == taskId));
         Assert.Empty(service.Published<TaskAttemptFailed>(m => m.TaskId == taskId));
@@ -97,7 +97,7 @@ public sealed class SendEmailConsumerTests(EmailDatabaseFixture database) : ICla
         await service.SendAsync(command);
         var completed = await service.WaitForPublished<TaskCompleted>(m => m.TaskId == command.TaskId, count: 2);
 
-        Assert.Equal(2, service.Published<TaskStarted>(m => m.TaskId == command.TaskId).Count);
+        Assert.Equal(2, service.Claims(command.TaskId).Count);
         Assert.Single(smtp.Received);
         Assert.Single(completed.Select(MessageIdOf).Distinct());
         Assert.Equal(1, (await database.FindDeliveryAsync(service.Services, command.TaskId))!.Attempts);
@@ -128,7 +128,7 @@ public sealed class SendEmailConsumerTests(EmailDatabaseFixture database) : ICla
         await Task.WhenAll(service.SendAsync(command), service.SendAsync(command));
         await service.WaitForPublished<TaskCompleted>(m => m.TaskId == command.TaskId, count: 2);
 
-        Assert.Equal(2, service.Published<TaskStarted>(m => m.TaskId == command.TaskId).Count);
+        Assert.Equal(2, service.Claims(command.TaskId).Count);
         Assert.Single(smtp.Received);
         var delivery = await database.FindDeliveryAsync(service.Services, command.TaskId);
         Assert.Equal((DeliveryStatus.Sent, 2), (delivery!.Status, delivery.Attempts));
@@ -148,7 +148,7 @@ public sealed class SendEmailConsumerTests(EmailDatabaseFixture database) : ICla
         var fault = (await service.WaitForPublished<Fault<SendEmail>>(f => f.Message.TaskId == taskId)).Single();
         Assert.Equal(typeof(PermanentTaskException).FullName, fault.Exceptions.First().ExceptionType);
         await AssertNoRetryFollows(service, taskId);
-        Assert.Single(service.Published<TaskStarted>(m => m.TaskId == taskId));
+        Assert.Single(service.Claims(taskId));
         var failed = Assert.Single(service.Published<TaskAttemptFailed>(m => m.TaskId == taskId));
         Assert.Contains("550", failed.Message);
         Assert.Empty(service.Published<TaskCompleted>(m => m.TaskId == taskId));
@@ -171,7 +171,7 @@ public sealed class SendEmailConsumerTests(EmailDatabaseFixture database) : ICla
 
         await service.WaitForPublished<Fault<SendEmail>>(f => f.Message.TaskId == taskId);
         var attempts = EmailServiceHost.AttemptsBeforeFault(ShortRetries);
-        Assert.Equal(attempts, service.Published<TaskStarted>(m => m.TaskId == taskId).Count);
+        Assert.Equal(attempts, service.Claims(taskId).Count);
         Assert.Equal(attempts, service.Published<TaskAttemptFailed>(m => m.TaskId == taskId).Count);
         Assert.Equal(attempts, (await database.FindDeliveryAsync(service.Services, taskId))!.Attempts);
     }
@@ -187,7 +187,7 @@ public sealed class SendEmailConsumerTests(EmailDatabaseFixture database) : ICla
         var fault = (await service.WaitForPublished<Fault<SendEmail>>(f => f.Message.TaskId == taskId)).Single();
         Assert.NotEqual(typeof(PermanentTaskException).FullName, fault.Exceptions.First().ExceptionType);
         var attempts = EmailServiceHost.AttemptsBeforeFault(ShortRetries);
-        Assert.Equal(attempts, service.Published<TaskStarted>(m => m.TaskId == taskId).Count);
+        Assert.Equal(attempts, service.Claims(taskId).Count);
         Assert.Equal(attempts, service.Published<TaskAttemptFailed>(m => m.TaskId == taskId).Count);
         Assert.Empty(service.Published<TaskCompleted>(m => m.TaskId == taskId));
         var delivery = await database.FindDeliveryAsync(service.Services, taskId);
@@ -226,7 +226,7 @@ public sealed class SendEmailConsumerTests(EmailDatabaseFixture database) : ICla
 
         await service.WaitForPublished<Fault<SendEmail>>(f => f.Message.TaskId == taskId);
         await AssertNoRetryFollows(service, taskId);
-        Assert.Single(service.Published<TaskStarted>(m => m.TaskId == taskId));
+        Assert.Single(service.Claims(taskId));
         var failed = Assert.Single(service.Published<TaskAttemptFailed>(m => m.TaskId == taskId));
         Assert.Contains("not-an-address", failed.Message);
         Assert.Empty(smtp.Received);

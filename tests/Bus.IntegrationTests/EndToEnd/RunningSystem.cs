@@ -27,6 +27,7 @@ public sealed class RunningSystem : IAsyncLifetime
     private readonly List<ServiceProcess> _services = [];
     private string _database = "";
     private int _gatewayPort;
+    private int _emailPort;
     private int _schedulerPort;
 
     public string VirtualHost { get; } = $"bus-test-{Guid.NewGuid():N}"[..21];
@@ -54,15 +55,15 @@ public sealed class RunningSystem : IAsyncLifetime
         await ServiceProcess.RunToCompletionAsync("services/EmailService", "Bus.EmailService", settings, "migrate");
         await ServiceProcess.RunToCompletionAsync("services/Scheduler", "Bus.Scheduler", settings, "migrate");
 
-        var emailPort = FreePort.Next();
+        _emailPort = FreePort.Next();
         _schedulerPort = FreePort.Next();
         _gatewayPort = FreePort.Next();
-        _services.Add(ServiceProcess.Start("services/EmailService", "Bus.EmailService", settings, "--urls", $"http://127.0.0.1:{emailPort}"));
+        _services.Add(StartEmailService());
         _services.Add(StartGateway());
         _services.Add(StartScheduler());
         Gateway.BaseAddress = new Uri($"http://127.0.0.1:{_gatewayPort}");
 
-        await _services[0].WaitUntilReadyAsync(emailPort);
+        await _services[0].WaitUntilReadyAsync(_emailPort);
         await _services[1].WaitUntilReadyAsync(_gatewayPort);
         await _services[2].WaitUntilReadyAsync(_schedulerPort);
     }
@@ -83,6 +84,18 @@ public sealed class RunningSystem : IAsyncLifetime
         _services[2] = StartScheduler();
         await _services[2].WaitUntilReadyAsync(_schedulerPort);
     }
+
+    /// <summary>Kills the only EmailService (as KEDA scales a worker to zero): its queue keeps what is sent meanwhile.</summary>
+    public async Task StopEmailServiceAsync() => await _services[0].DisposeAsync();
+
+    public async Task StartEmailServiceAsync()
+    {
+        _services[0] = StartEmailService();
+        await _services[0].WaitUntilReadyAsync(_emailPort);
+    }
+
+    private ServiceProcess StartEmailService() =>
+        ServiceProcess.Start("services/EmailService", "Bus.EmailService", Settings(), "--urls", $"http://127.0.0.1:{_emailPort}");
 
     private ServiceProcess StartScheduler() =>
         ServiceProcess.Start("services/Scheduler", "Bus.Scheduler", Settings(), "--urls", $"http://127.0.0.1:{_schedulerPort}");
@@ -156,6 +169,17 @@ public sealed class RunningSystem : IAsyncLifetime
             await Task.Delay(100);
         }
         throw new TimeoutException($"task {taskId} did not reach {status}; last answer: {last}; logs: {string.Join(", ", _services.Select(s => s.LogPath))}");
+    }
+
+    /// <summary>The EmailService's ledger row for a task (status and last error), or null when it never tried.</summary>
+    public async Task<(string Status, string? LastError)?> DeliveryOf(Guid taskId)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(_database);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand("SELECT status, last_error FROM email.deliveries WHERE task_id = @id", connection);
+        command.Parameters.AddWithValue("id", taskId);
+        await using var reader = await command.ExecuteReaderAsync();
+        return await reader.ReadAsync() ? (reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1)) : null;
     }
 
     public IReadOnlyList<ReceivedMail> MailsWithSubject(string subject) =>

@@ -5,13 +5,15 @@ namespace Bus.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// A TCP relay in front of the test SMTP server that can be closed and reopened on the same port, so a
-/// running EmailService sees the mail server go down (connection refused) and come back.
+/// running EmailService sees the mail server go down (connection refused) and come back — or stall: connections
+/// are accepted and then nothing is ever said, as a hung relay does.
 /// </summary>
 public sealed class SmtpGate : IAsyncDisposable
 {
     private readonly int _targetPort;
     private TcpListener? _listener;
     private CancellationTokenSource _stop = new();
+    private volatile CancellationTokenSource? _stall;
 
     private SmtpGate(int targetPort, int port)
     {
@@ -46,6 +48,17 @@ public sealed class SmtpGate : IAsyncDisposable
         _listener = null;
     }
 
+    /// <summary>From now on, new connections get no greeting and no answer until <see cref="Resume"/>.</summary>
+    public void Stall() => _stall = new CancellationTokenSource();
+
+    /// <summary>Ends the stall: held connections are dropped, new ones are relayed again.</summary>
+    public void Resume()
+    {
+        var stall = _stall;
+        _stall = null;
+        stall?.Cancel();
+    }
+
     private async Task AcceptLoop(TcpListener listener, CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
@@ -70,6 +83,11 @@ public sealed class SmtpGate : IAsyncDisposable
         {
             try
             {
+                if (_stall is { } stall)
+                {
+                    using var held = CancellationTokenSource.CreateLinkedTokenSource(stall.Token, cancellationToken);
+                    await Task.Delay(Timeout.Infinite, held.Token);
+                }
                 await server.ConnectAsync(IPAddress.Loopback, _targetPort, cancellationToken);
                 var clientStream = client.GetStream();
                 var serverStream = server.GetStream();
@@ -84,6 +102,7 @@ public sealed class SmtpGate : IAsyncDisposable
 
     public ValueTask DisposeAsync()
     {
+        Resume();
         Down();
         return ValueTask.CompletedTask;
     }

@@ -79,7 +79,7 @@ public sealed class RecordingEmailConsumerDefinition : ConsumerDefinition<Record
     }
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<RecordingEmailConsumer> consumer, IRegistrationContext context) =>
-        endpoint.ConfigureTaskConsumer<RecordingEmailConsumer, SendEmail>(consumer, _queues.Get(QueueNames.Email));
+        endpoint.ConfigureTaskConsumer<RecordingEmailConsumer, SendEmail>(consumer, _queues.Get(QueueNames.Email), context);
 }
 
 /// <summary>

@@ -64,15 +64,16 @@ public sealed class FlakyEmailConsumerDefinition : ConsumerDefinition<FlakyEmail
     }
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<FlakyEmailConsumer> consumer, IRegistrationContext context) =>
-        endpoint.ConfigureTaskConsumer<FlakyEmailConsumer, SendEmail>(consumer, _queues.Get(FlakyEmailConsumer.Queue));
+        endpoint.ConfigureTaskConsumer<FlakyEmailConsumer, SendEmail>(consumer, _queues.Get(FlakyEmailConsumer.Queue), context);
 }
 
-public sealed class TaskStartedConsumer(Attempts attempts) : IConsumer<TaskStarted>
+/// <summary>Stands in for the Gateway's task saga: grants every attempt's claim (its start report) and counts it.</summary>
+public sealed class GrantingTaskSaga(Attempts attempts) : IConsumer<ClaimTaskAttempt>
 {
-    public Task Consume(ConsumeContext<TaskStarted> context)
+    public Task Consume(ConsumeContext<ClaimTaskAttempt> context)
     {
         attempts.Started(context.Message.TaskId);
-        return Task.CompletedTask;
+        return context.RespondAsync(new TaskAttemptClaimed(context.Message.TaskId, Timeout: null));
     }
 }
 
@@ -99,7 +100,7 @@ public sealed class ScheduledRedeliveryTests(ITestOutputHelper output) : IAsyncL
             bus =>
             {
                 bus.AddConsumer<FlakyEmailConsumer, FlakyEmailConsumerDefinition>();
-                bus.AddConsumer<TaskStartedConsumer>().Endpoint(endpoint => endpoint.Name = "scheduler-flaky-task-started");
+                bus.AddConsumer<GrantingTaskSaga>().Endpoint(endpoint => endpoint.Name = QueueNames.TaskState);
             },
             builder =>
             {

@@ -42,12 +42,29 @@ public sealed class SubmitTaskRequestTests
     [InlineData("""{"type":"t"}""", "data")]
     [InlineData("""[1,2]""", "")]
     [InlineData("""{"type":"t","data":{},"priority":"high"}""", "priority")]
+    [InlineData("""{"type":"t","data":{},"timeout":0}""", "timeout")]
+    [InlineData("""{"type":"t","data":{},"timeout":99}""", "timeout")]
+    [InlineData("""{"type":"t","data":{},"timeout":604800001}""", "timeout")]
+    [InlineData("""{"type":"t","data":{},"timeout":"1s"}""", "timeout")]
+    [InlineData("""{"type":"t","data":{},"timeout":1.5}""", "timeout")]
     public void Bad_fields_are_named(string body, string field)
     {
         var (request, errors) = Parse(body);
 
         Assert.Null(request);
         Assert.Contains(field, errors.Keys);
+    }
+
+    [Theory]
+    [InlineData("""{"type":"t","data":{},"timeout":1000}""", 1000)]
+    [InlineData("""{"type":"t","data":{},"timeout":null}""", null)]
+    [InlineData("""{"type":"t","data":{}}""", null)]
+    public void A_timeout_in_milliseconds_is_the_task_s_own_and_absent_means_its_type_s_default(string body, int? milliseconds)
+    {
+        var (request, errors) = Parse(body);
+
+        Assert.Empty(errors);
+        Assert.Equal(milliseconds is { } ms ? TimeSpan.FromMilliseconds(ms) : null, request!.Timeout);
     }
 
     [Fact]

@@ -24,6 +24,8 @@ public sealed class TaskChangeObserverTests : IAsyncLifetime
         _provider = new ServiceCollection()
             .AddSingleton<ITaskType, EmailNotificationTaskType>()
             .AddSingleton<TaskTypeCatalog>()
+            .AddSingleton(TestSecrets.Protector)
+            .AddSingleton<SensitiveTaskData>()
             .AddScoped<ITaskLookup, InMemoryTaskLookup>()
             .AddMassTransitTestHarness(x =>
             {

@@ -19,6 +19,8 @@ public sealed class TaskStateMachineTests : IAsyncLifetime
         body = "This is a test email",
     });
 
+    private static readonly TimeSpan EmailTimeout = TimeSpan.FromMinutes(2);
+
     private ServiceProvider _provider = null!;
     private ITestHarness _harness = null!;
     private ISagaStateMachineTestHarness<TaskStateMachine, TaskState> _sagas = null!;
@@ -31,6 +33,11 @@ public sealed class TaskStateMachineTests : IAsyncLifetime
             .AddSingleton(TestSecrets.Protector)
             .AddSingleton<SensitiveTaskData>()
             .AddScoped<ITaskLookup, InMemoryTaskLookup>()
+            .Configure<TaskTimeoutOptions>(timeouts =>
+            {
+                timeouts.Default = TimeSpan.FromMinutes(10);
+                timeouts.Types["email_notification"] = EmailTimeout;
+            })
             .AddMassTransitTestHarness(x =>
             {
                 x.SetTestTimeouts(testInactivityTimeout: TimeSpan.FromSeconds(5));
@@ -189,7 +196,7 @@ public sealed class TaskStateMachineTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_queued_task_cannot_be_cancelled_and_an_unknown_one_is_not_found()
+    public async Task A_cancelled_queued_task_is_refused_when_a_worker_claims_it_and_an_unknown_one_is_not_found()
     {
         var taskId = NewId.NextGuid();
         await Submit(taskId, "email_notification", ValidEmail);
@@ -199,9 +206,128 @@ public sealed class TaskStateMachineTests : IAsyncLifetime
         var queued = await client.GetResponse<TaskCancelled, TaskNotCancellable, TaskNotFound>(new CancelTask(taskId));
         var unknown = await client.GetResponse<TaskCancelled, TaskNotCancellable, TaskNotFound>(new CancelTask(NewId.NextGuid()));
 
-        Assert.True(queued.Is(out Response<TaskNotCancellable>? refused));
-        Assert.Equal("Queued", refused!.Message.Status);
+        Assert.True(queued.Is(out Response<TaskCancelled>? _));
         Assert.True(unknown.Is(out Response<TaskNotFound>? _));
+        var task = await WaitForState(taskId, machine => machine.Cancelled);
+        Assert.NotNull(task.FinishedAt);
+
+        var claim = await Claim(taskId);
+        Assert.True(claim.Is(out Response<TaskAttemptRefused>? refused));
+        Assert.Equal("Cancelled", refused!.Message.Status);
+        Assert.Equal(0, _sagas.Sagas.Contains(taskId)!.Attempts);
+    }
+
+    [Fact]
+    public async Task Cancelling_a_running_task_asks_every_worker_to_stop_and_it_is_cancelled_once_its_attempt_stopped()
+    {
+        var taskId = NewId.NextGuid();
+        await Submit(taskId, "email_notification", ValidEmail);
+        Assert.True((await Claim(taskId)).Is(out Response<TaskAttemptClaimed>? _));
+        await WaitForState(taskId, machine => machine.Running);
+
+        var answer = await Cancel(taskId);
+
+        Assert.True(answer.Is(out Response<TaskCancelling>? _));
+        Assert.True(await _harness.Published.Any<TaskCancellationRequested>(m => m.Context.Message.TaskId == taskId));
+        var task = _sagas.Sagas.Contains(taskId)!;
+        Assert.Equal(nameof(TaskStateMachine.Running), task.CurrentState);
+        Assert.NotNull(task.CancelRequestedAt);
+
+        await _harness.Bus.Publish(new TaskAttemptCancelled(taskId));
+        task = await WaitForState(taskId, machine => machine.Cancelled);
+        Assert.NotNull(task.FinishedAt);
+        Assert.Null(task.Error);
+        Assert.Equal("Cancelled", AttemptLog.Read(task.AttemptLog).Single().ErrorType);
+    }
+
+    [Fact]
+    public async Task A_running_task_that_completes_before_its_worker_sees_the_cancellation_is_completed()
+    {
+        var taskId = NewId.NextGuid();
+        await Submit(taskId, "email_notification", ValidEmail);
+        await Claim(taskId);
+        Assert.True((await Cancel(taskId)).Is(out Response<TaskCancelling>? _));
+
+        await _harness.Bus.Publish(new TaskCompleted(taskId));
+
+        await WaitForState(taskId, machine => machine.Completed);
+        var again = await Cancel(taskId);
+        Assert.True(again.Is(out Response<TaskNotCancellable>? refused));
+        Assert.Equal("Completed", refused!.Message.Status);
+    }
+
+    [Fact]
+    public async Task A_task_asked_to_stop_between_attempts_refuses_its_next_attempt_and_is_cancelled()
+    {
+        var taskId = NewId.NextGuid();
+        await Submit(taskId, "email_notification", ValidEmail);
+        await Claim(taskId);
+        await _harness.Bus.Publish(new TaskAttemptFailed(taskId, "System.TimeoutException", "SMTP timed out"));
+        await WaitUntil(() => _sagas.Sagas.Contains(taskId)?.Error is not null);
+        await Cancel(taskId);
+
+        var next = await Claim(taskId);
+
+        Assert.True(next.Is(out Response<TaskAttemptRefused>? refused));
+        Assert.Equal("Cancelled", refused!.Message.Status);
+        var task = await WaitForState(taskId, machine => machine.Cancelled);
+        Assert.Equal(1, task.Attempts);
+    }
+
+    [Fact]
+    public async Task A_task_cancelled_while_running_can_be_retried_and_runs_again()
+    {
+        var taskId = NewId.NextGuid();
+        await Submit(taskId, "email_notification", ValidEmail);
+        await Claim(taskId);
+        await Cancel(taskId);
+        await _harness.Bus.Publish(new TaskAttemptCancelled(taskId));
+        await WaitForState(taskId, machine => machine.Cancelled);
+
+        await _harness.GetRequestClient<RetryTask>().GetResponse<TaskRetried>(new RetryTask(taskId));
+
+        var task = await WaitForState(taskId, machine => machine.Queued);
+        Assert.Null(task.CancelRequestedAt);
+        Assert.True((await Claim(taskId)).Is(out Response<TaskAttemptClaimed>? _));
+        Assert.Equal(2, _sagas.Sagas.Contains(taskId)!.Attempts);
+    }
+
+    [Fact]
+    public async Task A_claim_for_a_completed_task_is_refused_and_not_counted()
+    {
+        var taskId = NewId.NextGuid();
+        await Submit(taskId, "email_notification", ValidEmail);
+        await Claim(taskId);
+        await _harness.Bus.Publish(new TaskCompleted(taskId));
+        await WaitForState(taskId, machine => machine.Completed);
+
+        var duplicate = await Claim(taskId);
+
+        Assert.True(duplicate.Is(out Response<TaskAttemptRefused>? refused));
+        Assert.Equal("Completed", refused!.Message.Status);
+        Assert.Equal(1, _sagas.Sagas.Contains(taskId)!.Attempts);
+    }
+
+    [Fact]
+    public async Task A_granted_claim_carries_the_task_s_own_timeout_else_its_type_s_default()
+    {
+        var own = NewId.NextGuid();
+        var typeDefault = NewId.NextGuid();
+        var sentStraightToTheQueue = NewId.NextGuid();
+        await _harness.GetRequestClient<SubmitTask>().GetResponse<TaskAccepted>(
+            new SubmitTask(own, "email_notification", ValidEmail, Timeout: TimeSpan.FromSeconds(1)));
+        await Submit(typeDefault, "email_notification", ValidEmail);
+
+        var claims = new[] { await Claim(own), await Claim(typeDefault), await Claim(sentStraightToTheQueue) };
+
+        Assert.Equal([TimeSpan.FromSeconds(1), EmailTimeout, EmailTimeout], claims.Select(c =>
+        {
+            Assert.True(c.Is(out Response<TaskAttemptClaimed>? claimed));
+            return claimed!.Message.Timeout;
+        }));
+        var created = await WaitForState(sentStraightToTheQueue, machine => machine.Running);
+        Assert.Equal(("email_notification", "email", 1), (created.Type, created.Queue, created.Attempts));
+        Assert.Equal(TimeSpan.FromSeconds(1), _sagas.Sagas.Contains(own)!.Timeout);
     }
 
     [Fact]
@@ -230,6 +356,13 @@ public sealed class TaskStateMachineTests : IAsyncLifetime
         var response = await client.GetResponse<TaskAccepted>(new SubmitTask(taskId, type, data, 5, idempotencyKey, runAt));
         return response.Message;
     }
+
+    private async Task<Response<TaskAttemptClaimed, TaskAttemptRefused>> Claim(Guid taskId) =>
+        await _harness.GetRequestClient<ClaimTaskAttempt>().GetResponse<TaskAttemptClaimed, TaskAttemptRefused>(
+            new ClaimTaskAttempt(taskId, "email_notification", "email"));
+
+    private async Task<Response<TaskCancelled, TaskCancelling, TaskNotCancellable>> Cancel(Guid taskId) =>
+        await _harness.GetRequestClient<CancelTask>().GetResponse<TaskCancelled, TaskCancelling, TaskNotCancellable>(new CancelTask(taskId));
 
     private async Task<TaskState> WaitForState(Guid taskId, Func<TaskStateMachine, State> state)
     {

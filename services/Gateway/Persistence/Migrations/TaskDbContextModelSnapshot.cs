@@ -37,6 +37,10 @@ namespace Bus.Gateway.Persistence.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("attempts");
 
+                    b.Property<DateTime?>("CancelRequestedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("cancel_requested_at");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
@@ -103,6 +107,10 @@ namespace Bus.Gateway.Persistence.Migrations
                     b.Property<DateTime?>("StartedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("started_at");
+
+                    b.Property<TimeSpan?>("Timeout")
+                        .HasColumnType("interval")
+                        .HasColumnName("timeout");
 
                     b.Property<string>("Type")
                         .IsRequired()

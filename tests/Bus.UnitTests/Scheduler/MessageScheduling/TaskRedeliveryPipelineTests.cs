@@ -38,7 +38,11 @@ public sealed class TaskRedeliveryPipelineTests : IAsyncLifetime
         builder.AddQueueOptions(Queue, concurrencyLimit: 2,
             retryIntervals: [TimeSpan.FromMilliseconds(10)], redeliveryIntervals: [TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(100)]);
         builder.Services.AddSingleton(_attempts);
-        builder.AddBus(bus => bus.AddConsumer<FailingConsumer, FailingConsumerDefinition>());
+        builder.AddBus(bus =>
+        {
+            bus.AddConsumer<FailingConsumer, FailingConsumerDefinition>();
+            bus.AddConsumer<GrantingTaskSaga>().Endpoint(endpoint => endpoint.Name = QueueNames.TaskState);
+        });
         builder.Services.AddMassTransitTestHarness(x => x.SetTestTimeouts(testInactivityTimeout: TimeSpan.FromSeconds(3)));
         _host = builder.Build();
         _harness = _host.Services.GetTestHarness();
@@ -59,7 +63,7 @@ public sealed class TaskRedeliveryPipelineTests : IAsyncLifetime
 
         Assert.True(await _harness.Published.Any<Fault<SendEmail>>(m => m.Context.Message.Message.TaskId == taskId));
         Assert.Equal([(0, 0), (0, 1), (1, 0), (1, 1), (2, 0), (2, 1)], _attempts.Where(a => a.TaskId == taskId).Select(a => (a.Redelivery, a.Retry)));
-        Assert.Equal(6, _harness.Published.Select<TaskStarted>(m => m.Context.Message.TaskId == taskId).Count());
+        Assert.Equal(6, _harness.Consumed.Select<ClaimTaskAttempt>(m => m.Context.Message.TaskId == taskId).Count());
         Assert.Equal(6, _harness.Published.Select<TaskAttemptFailed>(m => m.Context.Message.TaskId == taskId).Count());
     }
 
@@ -87,6 +91,13 @@ public sealed class TaskRedeliveryPipelineTests : IAsyncLifetime
         }
     }
 
+    /// <summary>Stands in for the Gateway's task saga: every attempt may run.</summary>
+    public sealed class GrantingTaskSaga : IConsumer<ClaimTaskAttempt>
+    {
+        public Task Consume(ConsumeContext<ClaimTaskAttempt> context) =>
+            context.RespondAsync(new TaskAttemptClaimed(context.Message.TaskId, Timeout: null));
+    }
+
     public sealed class FailingConsumerDefinition : ConsumerDefinition<FailingConsumer>
     {
         private readonly IOptionsMonitor<QueueOptions> _queues;
@@ -98,6 +109,6 @@ public sealed class TaskRedeliveryPipelineTests : IAsyncLifetime
         }
 
         protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<FailingConsumer> consumer, IRegistrationContext context) =>
-            endpoint.ConfigureTaskConsumer<FailingConsumer, SendEmail>(consumer, _queues.Get(Queue));
+            endpoint.ConfigureTaskConsumer<FailingConsumer, SendEmail>(consumer, _queues.Get(Queue), context);
     }
 }
