@@ -5,6 +5,7 @@ using System.Threading.Channels;
 using Bus.Contracts.Tasks;
 using Bus.Gateway.Security;
 using Bus.IntegrationTests.Infrastructure;
+using Bus.ServiceDefaults.Messaging;
 using MassTransit;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http.Connections;
@@ -339,7 +340,7 @@ public sealed class LiveEventsAcrossReplicasTests : IAsyncLifetime
     [
         .. replica.Services.GetRequiredService<IBusControl>().CheckHealth().Endpoints.Keys
             .Select(address => new Uri(address).AbsolutePath.Split('/')[^1])
-            .Where(queue => queue.StartsWith("task-"))
+            .Where(queue => queue is QueueNames.TaskState or QueueNames.TaskFaults or QueueNames.TaskEvents)
             .Order(),
     ];
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Bus.Gateway.Persistence;
+using Bus.Gateway.Security;
 using Bus.IntegrationTests.Infrastructure;
 using Bus.IntegrationTests.Scheduler;
 using Bus.ServiceDefaults.Messaging;
@@ -31,7 +32,7 @@ public sealed class PrioritySystem : IAsyncLifetime
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web => web
             .UseTestBroker(System.VirtualHost)
             .UseSetting("Postgres:ConnectionString", System.ConnectionString));
-        Gateway = _factory.CreateClient();
+        Gateway = _factory.CreateClientFor(GatewayRoles.Producer);
         Gateway.Timeout = TimeSpan.FromSeconds(30);
         await using (var scope = _factory.Services.CreateAsyncScope())
             await scope.ServiceProvider.GetRequiredService<TaskDbContext>().Database.MigrateAsync();

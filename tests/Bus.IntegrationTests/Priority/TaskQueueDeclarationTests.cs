@@ -114,7 +114,9 @@ public sealed class TaskQueueDeclarationTests : IAsyncLifetime
     private static WebApplicationFactory<Program> StartGateway(string virtualHost, string database) =>
         new WebApplicationFactory<Program>().WithWebHostBuilder(web => web
             .UseTestBroker(virtualHost)
-            .UseSetting("Postgres:ConnectionString", database));
+            .UseSetting("Postgres:ConnectionString", database)
+            // The worker claims each attempt from the task saga, which needs its table.
+            .UseSetting("Postgres:MigrateOnStart", "true"));
 
     private static Exception? Unwrap(Exception? exception)
     {
