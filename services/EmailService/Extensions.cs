@@ -1,6 +1,7 @@
 using Bus.ServiceDefaults;
 using Bus.ServiceDefaults.Messaging;
 using Bus.ServiceDefaults.Options;
+using Bus.ServiceDefaults.QueueControl;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Migrations;
@@ -32,7 +33,7 @@ public static class Extensions
         builder.Services.AddSingleton<EmailComposer>();
         builder.Services.AddSingleton<SmtpEmailSender>();
 
-        builder.AddBus(bus => bus.AddConsumer<SendEmailConsumer, SendEmailConsumerDefinition>());
+        builder.AddBus(bus => bus.AddTaskConsumer<SendEmailConsumer, SendEmailConsumerDefinition>(QueueNames.Email));
         return builder;
     }
 }

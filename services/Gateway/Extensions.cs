@@ -1,4 +1,5 @@
 using Bus.Contracts.Tasks;
+using Bus.Gateway.Admin;
 using Bus.Gateway.Api;
 using Bus.Gateway.Persistence;
 using Bus.Gateway.Persistence.Sagas;
@@ -51,6 +52,7 @@ public static class Extensions
 
         builder.AddRedis();
         builder.AddQueueStats();
+        builder.AddAdmin();
         builder.Services.AddProblemDetails();
         builder.Services.Configure<JsonOptions>(json => json.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
         return builder;

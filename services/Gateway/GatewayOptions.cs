@@ -18,4 +18,7 @@ public sealed class GatewayOptions
     /// <summary>How long <c>POST /tasks</c> waits for the task saga to record a task before answering 503.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:05:00", ErrorMessage = "Gateway:SubmitTimeout must be between 00:00:01 and 00:05:00")]
     public TimeSpan SubmitTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Maps <c>POST /demo/create-sample-tasks</c>; on in Development only, so a production Gateway has no such route.</summary>
+    public bool EnableDemoEndpoints { get; set; }
 }

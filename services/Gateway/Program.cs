@@ -1,4 +1,5 @@
 using Bus.Gateway;
+using Bus.Gateway.Admin;
 using Bus.Gateway.Api;
 using Bus.Gateway.Persistence;
 using Bus.ServiceDefaults;
@@ -14,6 +15,8 @@ app.MapDefaultEndpoints();
 app.MapTaskEndpoints();
 app.MapScheduleEndpoints();
 app.MapStatsEndpoints();
+app.MapAdminEndpoints();
+app.MapDemoEndpoints();
 await app.RunOrMigrateAsync<TaskDbContext>(args);
 
 public partial class Program;
