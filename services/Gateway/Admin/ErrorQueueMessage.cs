@@ -28,7 +28,9 @@ public sealed record ErrorQueueMessage(
 {
     /// <summary>Headers MassTransit adds when it gives up on a message; a message moved back leaves them behind.</summary>
     public static bool IsFaultHeader(string name) =>
-        name.StartsWith("MT-Fault-", StringComparison.OrdinalIgnoreCase)
+        (name.StartsWith("MT-Fault-", StringComparison.OrdinalIgnoreCase)
+            // Where the sender wants faults reported: part of the original message, not of its failure.
+            && !name.Equals(MessageHeaders.FaultAddress, StringComparison.OrdinalIgnoreCase))
         || name.StartsWith("MT-Host-", StringComparison.OrdinalIgnoreCase)
         || name.Equals(MessageHeaders.Reason, StringComparison.OrdinalIgnoreCase)
         // A redelivered message gets the queue's whole retry policy again, not just what was left of it.

@@ -25,6 +25,7 @@ public sealed class TaskQueuePauseController(
     ILogger<TaskQueuePauseController> logger) : BackgroundService
 {
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan FirstReadTimeout = TimeSpan.FromSeconds(10);
 
     private readonly List<Endpoint> _endpoints = [.. endpoints.Select(e => new Endpoint(e))];
     private volatile bool _stateKnown;
@@ -36,26 +37,48 @@ public sealed class TaskQueuePauseController(
     /// <summary>The queues this replica holds stopped now.</summary>
     public IReadOnlyList<string> PausedHere => [.. _endpoints.Where(e => e.ReportedPaused).Select(e => e.Registration.Queue)];
 
+    /// <summary>
+    /// The first read happens during start-up, so normally the endpoints are consuming (or known paused) by the time the
+    /// host has started; a PostgreSQL that does not answer within <see cref="FirstReadTimeout"/> does not hold the start.
+    /// </summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        using var firstRead = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        firstRead.CancelAfter(FirstReadTimeout);
+        try
+        {
+            await PollAsync(firstRead.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning("The queue pause state was not read within {Timeout}; task queues are not consumed until it is", FirstReadTimeout);
+        }
+        await base.StartAsync(cancellationToken);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {
-            if (await ReadPausedAsync(stoppingToken) is { } paused)
-            {
-                foreach (var endpoint in _endpoints)
-                    await ApplyAsync(endpoint, paused.ContainsKey(endpoint.Registration.Queue), stoppingToken);
-                _stateKnown = true;
-            }
-
             try
             {
                 await Task.Delay(options.Value.PollInterval, stoppingToken);
+                await PollAsync(stoppingToken);
             }
-            catch (OperationCanceledException)
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 return;
             }
         }
+    }
+
+    private async Task PollAsync(CancellationToken cancellationToken)
+    {
+        if (await ReadPausedAsync(cancellationToken) is not { } paused)
+            return;
+        foreach (var endpoint in _endpoints)
+            await ApplyAsync(endpoint, paused.ContainsKey(endpoint.Registration.Queue), cancellationToken);
+        _stateKnown = true;
     }
 
     private async Task<IReadOnlyDictionary<string, DateTime>?> ReadPausedAsync(CancellationToken cancellationToken)
