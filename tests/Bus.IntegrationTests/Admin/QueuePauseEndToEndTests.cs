@@ -87,6 +87,72 @@ public sealed class QueuePauseEndToEndTests(RunningSystem system)
         await BrokerQueueProbe.WaitForAsync(system.VirtualHost, "email", q => q.Consumers >= 1, WithinSeconds);
     }
 
+    [Fact]
+    public async Task Pausing_in_the_middle_of_a_burst_loses_and_repeats_nothing()
+    {
+        var run = Guid.NewGuid().ToString("N")[..8];
+        var subjects = Enumerable.Range(0, 30).Select(i => $"burst-{run}-{i}").ToList();
+        List<Guid> taskIds;
+        try
+        {
+            var submitted = await Task.WhenAll(subjects.Select(s => system.SubmitAsync(Email(s))));
+            taskIds = [.. await Task.WhenAll(submitted.Select(RunningSystem.TaskIdOf))];
+            Assert.Equal(HttpStatusCode.OK, (await system.Gateway.PostAsync("/admin/queues/email/pause", null)).StatusCode);
+            await BrokerQueueProbe.WaitForAsync(system.VirtualHost, "email", q => q.Consumers == 0, WithinSeconds);
+        }
+        finally
+        {
+            await system.Gateway.PostAsync("/admin/queues/email/resume", null);
+        }
+
+        foreach (var taskId in taskIds)
+            await system.WaitForStatusAsync(taskId, "Completed", WithinSeconds);
+        await Task.Delay(500);
+        foreach (var subject in subjects)
+            Assert.Single(system.MailsWithSubject(subject));
+    }
+
+    [Fact]
+    public async Task A_replica_that_cannot_read_the_pause_state_neither_consumes_nor_reports_ready()
+    {
+        await BrokerQueueProbe.WaitForAsync(system.VirtualHost, "email", q => q.Consumers == 1, WithinSeconds);
+        var settings = system.Settings();
+        settings["Postgres__ConnectionString"] = $"Host=127.0.0.1;Port={FreePort.Next()};Username=bus;Password=bus;Database=bus;Timeout=2";
+        var port = FreePort.Next();
+        await using var replica = ServiceProcess.Start("services/EmailService", "Bus.EmailService", settings, "--urls", $"http://127.0.0.1:{port}");
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
+        await WaitUntilAnsweringAsync(http, replica);
+
+        var watchUntil = DateTime.UtcNow + Observation;
+        while (DateTime.UtcNow < watchUntil)
+        {
+            Assert.Equal(1u, (await BrokerQueueProbe.GetAsync(system.VirtualHost, "email")).Consumers);
+            await Task.Delay(250);
+        }
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.GetAsync("/health/ready")).StatusCode);
+        Assert.False(replica.HasExited, $"the replica keeps running and retrying; log: {replica.LogPath}");
+    }
+
+    private static async Task WaitUntilAnsweringAsync(HttpClient http, ServiceProcess replica)
+    {
+        var deadline = DateTime.UtcNow + WithinSeconds;
+        while (true)
+        {
+            Assert.False(replica.HasExited, $"replica exited; log: {replica.LogPath}");
+            try
+            {
+                if ((await http.GetAsync("/health/live")).IsSuccessStatusCode)
+                    return;
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"replica not answering; log: {replica.LogPath}");
+            await Task.Delay(200);
+        }
+    }
+
     private async Task<ServiceProcess> StartReplicaAsync()
     {
         var port = FreePort.Next();
