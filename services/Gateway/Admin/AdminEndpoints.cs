@@ -6,6 +6,7 @@ using Bus.Gateway.Tasks.Types;
 using Bus.ServiceDefaults.Options;
 using Bus.ServiceDefaults.QueueControl;
 using MassTransit;
+using RabbitMQ.Client.Exceptions;
 using Microsoft.Extensions.Options;
 
 namespace Bus.Gateway.Admin;
@@ -78,7 +79,7 @@ public static class AdminEndpoints
         var offset = ReadLong(http.Query, "offset", 0, 0, ErrorQueueClient.MaxWindow - MaxErrorPageSize, problems);
         if (problems.Count > 0)
             return TypedResults.ValidationProblem(problems, title: "The query is not valid");
-        return TypedResults.Ok(await errors.BrowseAsync(name, (int)offset, (int)limit, cancellationToken));
+        return await BrokerCallAsync(async () => TypedResults.Ok(await errors.BrowseAsync(name, (int)offset, (int)limit, cancellationToken)));
     }
 
     /// <summary>
@@ -96,11 +97,14 @@ public static class AdminEndpoints
         if (problems is not null)
             return TypedResults.ValidationProblem(problems, title: "The redelivery request is not valid");
 
-        var result = await errors.RedeliverAsync(name, ids, cancellationToken);
-        if (ids is not null && result.Redelivered == 0)
-            return Problem(StatusCodes.Status404NotFound, "Messages not found",
-                $"None of the {ids.Count} message id(s) is in {ErrorQueueClient.ErrorQueueOf(name)}.");
-        return TypedResults.Ok(result);
+        return await BrokerCallAsync(async () =>
+        {
+            var result = await errors.RedeliverAsync(name, ids, cancellationToken);
+            if (ids is not null && result.Redelivered == 0)
+                return Problem(StatusCodes.Status404NotFound, "Messages not found",
+                    $"None of the {ids.Count} message id(s) is in {ErrorQueueClient.ErrorQueueOf(name)}.");
+            return TypedResults.Ok(result);
+        });
     }
 
     private static async Task<IResult> DiscardAsync(string name, string id, ErrorQueueClient errors, CancellationToken cancellationToken)
@@ -109,9 +113,9 @@ public static class AdminEndpoints
             return notFound;
         if (!Guid.TryParse(id, out var messageId))
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["id"] = ["must be a message id (a GUID)"] }, title: "The message id is not valid");
-        return await errors.DiscardAsync(name, messageId.ToString(), cancellationToken)
+        return await BrokerCallAsync(async () => await errors.DiscardAsync(name, messageId.ToString(), cancellationToken)
             ? TypedResults.NoContent()
-            : Problem(StatusCodes.Status404NotFound, "Message not found", $"No message {id} in {ErrorQueueClient.ErrorQueueOf(name)}.");
+            : Problem(StatusCodes.Status404NotFound, "Message not found", $"No message {id} in {ErrorQueueClient.ErrorQueueOf(name)}."));
     }
 
     /// <summary>Deletes the queue's tasks in <paramref name="status"/> that finished more than <c>gracePeriod</c> ms ago (required).</summary>
@@ -146,6 +150,23 @@ public static class AdminEndpoints
         {
             return Problem(StatusCodes.Status503ServiceUnavailable, "Task store unavailable",
                 "Not every retry could be confirmed; the ones made stand, and repeating the request is safe.");
+        }
+    }
+
+    /// <summary>
+    /// RabbitMQ failing under an error-queue operation: every message not yet moved or dropped is back in the error
+    /// queue (unacknowledged messages return when the channel closes), so the operator can simply repeat it.
+    /// </summary>
+    private static async Task<IResult> BrokerCallAsync(Func<Task<IResult>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (Exception exception) when (exception is RabbitMQClientException or IOException)
+        {
+            return Problem(StatusCodes.Status503ServiceUnavailable, "RabbitMQ unavailable",
+                $"The error queue operation did not complete ({exception.Message}); messages not yet handled are still in the error queue, so repeating it is safe.");
         }
     }
 
