@@ -1,6 +1,7 @@
 using Bus.ServiceDefaults;
 using Bus.ServiceDefaults.Messaging;
 using Bus.ServiceDefaults.Options;
+using Bus.ServiceDefaults.QueueControl;
 using Bus.ServiceDefaults.Secrets;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
@@ -34,7 +35,7 @@ public static class Extensions
         builder.Services.AddSingleton<EmailComposer>();
         builder.Services.AddSingleton<SmtpEmailSender>();
 
-        builder.AddBus(bus => bus.AddConsumer<SendEmailConsumer, SendEmailConsumerDefinition>());
+        builder.AddBus(bus => bus.AddTaskConsumer<SendEmailConsumer, SendEmailConsumerDefinition>(QueueNames.Email));
         return builder;
     }
 }

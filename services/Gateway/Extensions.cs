@@ -1,4 +1,5 @@
 using Bus.Contracts.Tasks;
+using Bus.Gateway.Admin;
 using Bus.Gateway.Api;
 using Bus.Gateway.Live;
 using Bus.Gateway.Persistence;
@@ -66,6 +67,7 @@ public static class Extensions
         builder.AddRedis();
         builder.AddLiveEvents();
         builder.AddQueueStats();
+        builder.AddAdmin();
         builder.Services.AddProblemDetails();
         builder.Services.Configure<JsonOptions>(json => json.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
         return builder;

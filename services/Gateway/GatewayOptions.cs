@@ -24,4 +24,7 @@ public sealed class GatewayOptions
     /// <c>task-faults</c> or <c>task-events</c> (API replicas scaled apart from message processing).
     /// </summary>
     public bool ProcessMessages { get; set; } = true;
+
+    /// <summary>Maps <c>POST /demo/create-sample-tasks</c>; on in Development only, so a production Gateway has no such route.</summary>
+    public bool EnableDemoEndpoints { get; set; }
 }

@@ -1,8 +1,9 @@
 using Bus.Gateway;
+using Bus.Gateway.Admin;
 using Bus.Gateway.Api;
+using Bus.Gateway.Live;
 using Bus.Gateway.OpenApi;
 using Bus.Gateway.Security;
-using Bus.Gateway.Live;
 using Bus.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -19,6 +20,8 @@ app.MapTaskEndpoints();
 app.MapScheduleEndpoints();
 app.MapStatsEndpoints();
 app.MapLiveEvents();
+app.MapAdminEndpoints();
+app.MapDemoEndpoints();
 app.MapApiDocumentation();
 await app.RunOrExecuteCommandAsync(args);
 

@@ -16,13 +16,13 @@ public sealed record HealthSummary(string Status, HealthChecks Checks)
     public const string RedisCheck = "redis";
 
     /// <summary>
-    /// The worst of the registered checks; a task queue with no consumer or a management API that does not answer
+    /// The worst of the registered checks; a task queue with no consumer (unless paused on purpose) or a management API that does not answer
     /// degrades an otherwise healthy system (work would wait, or we cannot tell), but never makes it unhealthy.
     /// </summary>
     public static HealthSummary From(HealthReport report, IReadOnlyList<QueueStats> queues)
     {
         var status = report.Status;
-        if (status == HealthStatus.Healthy && queues.Any(q => !q.BrokerReachable || q.Consumers == 0))
+        if (status == HealthStatus.Healthy && queues.Any(q => !q.BrokerReachable || (q.Consumers == 0 && !q.Paused)))
             status = HealthStatus.Degraded;
 
         return new HealthSummary(status.ToString(), new HealthChecks(

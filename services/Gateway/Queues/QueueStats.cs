@@ -20,6 +20,9 @@ public sealed record QueueStats(
     int Failed,
     int Cancelled)
 {
+    /// <summary>An operator paused the queue (<c>POST /admin/queues/{name}/pause</c>): no replica consumes it.</summary>
+    public bool Paused { get; init; }
+
     public static QueueStats From(string name, BrokerQueue? queue, BrokerQueue? errorQueue, StatusCounts counts) =>
         queue is null || errorQueue is null
             ? new(name, false, null, null, null, null, null, null,

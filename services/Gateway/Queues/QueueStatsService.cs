@@ -1,11 +1,14 @@
 using Bus.Gateway.Persistence;
 using Bus.ServiceDefaults.Messaging;
+using Bus.ServiceDefaults.Options;
+using Bus.ServiceDefaults.QueueControl;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Bus.Gateway.Queues;
 
 /// <summary>Task queues as the broker and the task store see them. The broker is optional here; PostgreSQL is not.</summary>
-public sealed class QueueStatsService(TaskDbContext db, RabbitMqManagementClient broker, ILogger<QueueStatsService> logger)
+public sealed class QueueStatsService(TaskDbContext db, RabbitMqManagementClient broker, IOptions<PostgresOptions> postgres, ILogger<QueueStatsService> logger)
 {
     public static bool IsTaskQueue(string name) => TaskRoutes.All.Any(r => r.Queue == name);
 
@@ -19,10 +22,12 @@ public sealed class QueueStatsService(TaskDbContext db, RabbitMqManagementClient
             .GroupBy(t => new { t.Queue, t.CurrentState })
             .Select(g => new { g.Key.Queue, g.Key.CurrentState, Count = g.Count() })
             .ToListAsync(cancellationToken);
+        var paused = await QueuePauses.GetPausedAsync(postgres.Value.ConnectionString, cancellationToken);
         var broker = await brokerSide;
 
         return [.. queues.Select((queue, i) => QueueStats.From(queue, broker[i].Queue, broker[i].ErrorQueue,
-            StatusCounts.From(rows.Where(r => r.Queue == queue).Select(r => KeyValuePair.Create(r.CurrentState, r.Count)))))];
+            StatusCounts.From(rows.Where(r => r.Queue == queue).Select(r => KeyValuePair.Create(r.CurrentState, r.Count))))
+            with { Paused = paused.ContainsKey(queue) })];
     }
 
     private async Task<(BrokerQueue? Queue, BrokerQueue? ErrorQueue)> GetBrokerSideAsync(string queue, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using Bus.ServiceDefaults.Options;
+using Bus.ServiceDefaults.QueueControl;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,12 +21,17 @@ public static class DatabaseMigration
     /// <summary>
     /// The same for a service whose schema is not an EF Core model: <paramref name="migrate"/> brings the schema up
     /// to date (idempotently, safe for several replicas at once) when run as <c>migrate</c> or with Postgres:MigrateOnStart.
+    /// Every service also creates the shared queue pause table (<see cref="QueuePauses"/>) then.
     /// </summary>
     public static async Task RunOrMigrateAsync(this WebApplication app, string[] args, Func<IServiceProvider, CancellationToken, Task> migrate)
     {
         var migrateOnly = args is ["migrate"];
-        if (migrateOnly || app.Services.GetRequiredService<IOptions<PostgresOptions>>().Value.MigrateOnStart)
+        var postgres = app.Services.GetRequiredService<IOptions<PostgresOptions>>().Value;
+        if (migrateOnly || postgres.MigrateOnStart)
+        {
             await migrate(app.Services, app.Lifetime.ApplicationStopping);
+            await QueuePauses.EnsureSchemaAsync(postgres.ConnectionString, app.Lifetime.ApplicationStopping);
+        }
 
         if (!migrateOnly)
             await app.RunAsync();
