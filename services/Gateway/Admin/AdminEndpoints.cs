@@ -44,14 +44,17 @@ public static class AdminEndpoints
         admin.MapGet("/queues/{name}/errors", BrowseErrorsAsync)
             .WithSummary("Browse the queue's error queue")
             .WithDescription("The messages in <name>_error with MassTransit's fault headers (exception type, message, stack trace, time, input address), paged by offset and limit (at most 100). Nothing is consumed: the depth and order stay as they were.")
+            .Produces<ErrorQueuePage>()
             .ProducesValidationProblem();
         admin.MapPost("/queues/{name}/errors/redeliver", RedeliverAsync)
             .WithSummary("Move error-queue messages back to their queue")
             .WithDescription("All messages, or only {\"messageIds\": [...]}. Each is republished (publisher confirms) with its fault headers removed, then taken off the error queue: at least once, never lost.")
+            .Produces<RedeliveryResult>()
             .ProducesValidationProblem();
         admin.MapDelete("/queues/{name}/errors/{id}", DiscardAsync)
             .WithSummary("Discard one error-queue message")
-            .WithDescription("Removes the message with this MassTransit message id from <name>_error; 404 when it is not there.");
+            .WithDescription("Removes the message with this MassTransit message id from <name>_error; 404 when it is not there.")
+            .Produces(StatusCodes.Status204NoContent);
         admin.MapPost("/queues/{name}/clean/completed", (string name, HttpRequest http, TaskCleaner cleaner, CancellationToken cancellationToken) =>
                 CleanAsync(name, "Completed", http, cleaner, cancellationToken))
             .WithSummary("Delete old completed task records")
@@ -67,6 +70,7 @@ public static class AdminEndpoints
         admin.MapPost("/retry-failed", RetryFailedAsync)
             .WithSummary("Retry every failed task")
             .WithDescription("Re-runs every Failed task, or only those of ?taskType=, with their stored data; answers how many were retried and skipped.")
+            .Produces<RetryFailedResult>()
             .ProducesValidationProblem();
         return admin;
     }

@@ -20,6 +20,7 @@ public static class DemoEndpoints
                 .RequireAuthorization(GatewayPolicies.Producer)
                 .WithSummary("Create one sample task of every type")
                 .WithDescription("Submits each task type's documented example, exactly as POST /tasks would. Exists only with Gateway:EnableDemoEndpoints (on in Development).")
+                .Produces<IReadOnlyList<SampleTask>>()
                 .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;
     }

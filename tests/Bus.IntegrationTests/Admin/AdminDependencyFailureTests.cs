@@ -19,7 +19,7 @@ public sealed class AdminDependencyFailureTests : IAsyncLifetime
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web => web
             .UseTestBroker(_virtualHost)
             .UseSetting("Postgres:ConnectionString", $"Host=127.0.0.1;Port={FreePort.Next()};Username=bus;Password=bus;Database=bus;Timeout=2"));
-        _client = _factory.CreateClient();
+        _client = _factory.CreateClientFor();
         _client.Timeout = TimeSpan.FromSeconds(30);
     }
 

@@ -35,7 +35,7 @@ public sealed class AdminEndpointTests : IAsyncLifetime
             .UseTestBroker(_virtualHost)
             .UseSetting("Postgres:ConnectionString", _database)
             .UseSetting("Gateway:EnableDemoEndpoints", "true"));
-        _client = _factory.CreateClient();
+        _client = _factory.CreateClientFor();
         _client.Timeout = TimeSpan.FromSeconds(60);
 
         await using var scope = _factory.Services.CreateAsyncScope();
@@ -190,7 +190,7 @@ public sealed class AdminEndpointTests : IAsyncLifetime
     public async Task Without_the_option_the_demo_route_does_not_exist()
     {
         await using var factory = _factory.WithWebHostBuilder(web => web.UseSetting("Gateway:EnableDemoEndpoints", "false"));
-        using var client = factory.CreateClient();
+        using var client = factory.CreateClientFor();
 
         var response = await client.PostAsync("/demo/create-sample-tasks", null);
 
