@@ -196,12 +196,21 @@ public sealed class TaskStateMachine : MassTransitStateMachine<TaskState>
     }
 
     private static TaskCommandResult CommandFor(BehaviorContext<TaskState, SubmitTask> context, TaskTypeCatalog catalog, SensitiveTaskData sensitive) =>
-        context.GetOrAddPayload(() => catalog.Find(context.Message.Type) is { } type
-            ? type.CreateCommand(context.Message.TaskId, ProtectedData(context, catalog, sensitive))
-            : TaskCommandResult.Invalid(new Dictionary<string, string[]>
-            {
-                ["type"] = [$"'{context.Message.Type}' is not a known task type; expected one of: {string.Join(", ", catalog.Names)}"],
-            }));
+        context.GetOrAddPayload(() =>
+        {
+            // POST /tasks checked it already; a SubmitTask published on the bus may carry anything.
+            if (context.Message.Priority is < 0 or > ServiceDefaults.Messaging.TaskPriority.Max)
+                return TaskCommandResult.Invalid(new Dictionary<string, string[]>
+                {
+                    ["priority"] = [$"must be from 0 to {ServiceDefaults.Messaging.TaskPriority.Max}"],
+                });
+            return catalog.Find(context.Message.Type) is { } type
+                ? type.CreateCommand(context.Message.TaskId, ProtectedData(context, catalog, sensitive))
+                : TaskCommandResult.Invalid(new Dictionary<string, string[]>
+                {
+                    ["type"] = [$"'{context.Message.Type}' is not a known task type; expected one of: {string.Join(", ", catalog.Names)}"],
+                });
+        });
 
     /// <summary>Due more than a moment from now: worth a round trip through the Scheduler.</summary>
     private static bool IsDueLater(BehaviorContext<TaskState, SubmitTask> context) =>
@@ -369,7 +378,9 @@ public sealed class TaskStateMachine : MassTransitStateMachine<TaskState>
         var now = Now(context);
         if (context.Saga.CreatedAt == default)
             context.Saga.CreatedAt = now;
-        context.Saga.UpdatedAt = now;
+        // Events may be processed out of order: the record's time of last change never goes back.
+        if (now > context.Saga.UpdatedAt)
+            context.Saga.UpdatedAt = now;
     }
 
     /// <summary>When the event happened: the sender's clock, so queueing delays don't skew task timings.</summary>

@@ -161,6 +161,21 @@ public sealed class TaskStateMachineTests : IAsyncLifetime
         Assert.False(await _harness.Sent.Any<SendEmail>(m => m.Context.Message.TaskId == taskId));
     }
 
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(11)]
+    public async Task A_priority_outside_0_to_10_submitted_on_the_bus_is_rejected(int priority)
+    {
+        var taskId = NewId.NextGuid();
+        var client = _harness.GetRequestClient<SubmitTask>();
+        var response = await client.GetResponse<TaskAccepted, TaskRejected>(
+            new SubmitTask(taskId, "email_notification", ValidEmail, Priority: priority));
+
+        Assert.True(response.Is(out Response<TaskRejected>? rejected));
+        Assert.Contains("priority", rejected!.Message.Errors.Keys);
+        await WaitForState(taskId, machine => machine.Failed);
+    }
+
     [Fact]
     public async Task A_task_due_later_waits_as_scheduled_and_runs_when_the_scheduler_sends_it()
     {
