@@ -135,18 +135,7 @@ public sealed class ErrorQueueClient(IOptions<RabbitMqOptions> options, ILogger<
 
     private async Task<IConnection> ConnectAsync(CancellationToken cancellationToken)
     {
-        var rabbit = options.Value;
-        var factory = new ConnectionFactory
-        {
-            HostName = rabbit.Host,
-            Port = rabbit.Port,
-            VirtualHost = rabbit.VirtualHost,
-            UserName = rabbit.Username,
-            Password = rabbit.Password,
-            AutomaticRecoveryEnabled = false,
-            RequestedConnectionTimeout = TimeSpan.FromSeconds(5),
-            ClientProvidedName = "bus-gateway-admin",
-        };
+        var factory = options.Value.CreateConnectionFactory("bus-gateway-admin");
         try
         {
             return await factory.CreateConnectionAsync(cancellationToken);

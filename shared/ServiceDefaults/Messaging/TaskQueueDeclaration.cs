@@ -44,16 +44,7 @@ public sealed class TaskQueueDeclaration(IOptions<RabbitMqOptions> options, ILog
 
     private async Task DeclareAllAsync(CancellationToken cancellationToken)
     {
-        var settings = options.Value;
-        var factory = new ConnectionFactory
-        {
-            HostName = settings.Host,
-            Port = settings.Port,
-            VirtualHost = settings.VirtualHost,
-            UserName = settings.Username,
-            Password = settings.Password,
-            ClientProvidedName = "task-queue-declaration",
-        };
+        var factory = options.Value.CreateConnectionFactory("task-queue-declaration");
         await using var connection = await factory.CreateConnectionAsync(cancellationToken);
         await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
         foreach (var queue in TaskRoutes.All.Select(r => r.Queue).Distinct())

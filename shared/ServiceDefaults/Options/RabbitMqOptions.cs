@@ -23,4 +23,20 @@ public sealed class RabbitMqOptions
 
     [Range(1, 65535, ErrorMessage = "RabbitMq:ManagementPort must be a TCP port (1-65535)")]
     public int ManagementPort { get; set; } = 15672;
+
+    /// <summary>
+    /// A plain AMQP connection to the same broker, for the few operations MassTransit's topology can't express (declaring
+    /// queues with arguments before sending, error-queue administration). Short-lived: no automatic recovery.
+    /// </summary>
+    public RabbitMQ.Client.ConnectionFactory CreateConnectionFactory(string clientName) => new()
+    {
+        HostName = Host,
+        Port = Port,
+        VirtualHost = VirtualHost,
+        UserName = Username,
+        Password = Password,
+        AutomaticRecoveryEnabled = false,
+        RequestedConnectionTimeout = TimeSpan.FromSeconds(5),
+        ClientProvidedName = clientName,
+    };
 }

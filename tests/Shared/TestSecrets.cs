@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using Bus.ServiceDefaults.Secrets;
 using Microsoft.Extensions.Options;
 
-namespace Bus.UnitTests;
+namespace Bus.Tests;
 
 /// <summary>
 /// The encryption key every host started by these tests uses, in-process or as a child process: set once as the
