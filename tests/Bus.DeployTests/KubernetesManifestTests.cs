@@ -131,6 +131,21 @@ public class KubernetesManifestTests
 
     [Theory]
     [MemberData(nameof(Overlays))]
+    public void KEDA_reads_the_same_broker_and_virtual_host_the_services_use(string overlay)
+    {
+        var objects = Render(overlay);
+        var settings = Named(objects, "ConfigMap", "bus-settings");
+        var secret = OfKind(objects, "Secret").Concat(OfKind(Render("deploy/k8s/base"), "Secret")).First(s => s.Text("metadata", "name") == "bus-secrets");
+        var amqp = new Uri(secret.Text("stringData", "keda-rabbitmq-host")!);
+
+        Assert.Equal("amqp", amqp.Scheme);
+        Assert.Equal(settings.Text("data", "RabbitMq__Host"), amqp.Host);
+        Assert.Equal(settings.Text("data", "RabbitMq__Port"), amqp.Port.ToString());
+        Assert.Equal(settings.Text("data", "RabbitMq__VirtualHost"), Uri.UnescapeDataString(amqp.AbsolutePath.TrimStart('/')) is "" ? "/" : Uri.UnescapeDataString(amqp.AbsolutePath.TrimStart('/')));
+    }
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
     public void The_migrations_job_migrates_every_database_owner_with_its_image(string overlay)
     {
         var job = Assert.Single(OfKind(Render(overlay), "Job"));
