@@ -4,16 +4,25 @@ namespace Bus.DeployTests.Infrastructure;
 
 public static class Kubectl
 {
-    private static readonly Dictionary<string, List<object>> Rendered = [];
+    private static readonly Dictionary<string, (string Text, List<object> Objects)> Rendered = [];
 
     /// <summary>The objects <c>kubectl kustomize</c> renders from <paramref name="directory"/> (relative to the repository).</summary>
-    public static List<object> Kustomize(string directory)
+    public static List<object> Kustomize(string directory) => Render(directory).Objects;
+
+    /// <summary>The same, one YAML document per object.</summary>
+    public static IReadOnlyList<string> KustomizeDocuments(string directory) =>
+        Render(directory).Text.Split("\n---\n", StringSplitOptions.RemoveEmptyEntries);
+
+    private static (string Text, List<object> Objects) Render(string directory)
     {
         lock (Rendered)
         {
-            if (!Rendered.TryGetValue(directory, out var objects))
-                Rendered[directory] = objects = Yaml.LoadAll(Run("kustomize", Repository.PathOf(directory)));
-            return objects;
+            if (!Rendered.TryGetValue(directory, out var rendered))
+            {
+                var text = Run("kustomize", Repository.PathOf(directory));
+                Rendered[directory] = rendered = (text, Yaml.LoadAll(text));
+            }
+            return rendered;
         }
     }
 
