@@ -262,6 +262,36 @@ public class KubernetesManifestTests
 
     [Theory]
     [MemberData(nameof(Overlays))]
+    public void Each_service_may_reach_the_ports_its_settings_name_and_DNS(string overlay)
+    {
+        var objects = Render(overlay);
+        var settings = Named(objects, "ConfigMap", "bus-settings");
+        var secret = OfKind(objects, "Secret").Concat(OfKind(Render("deploy/k8s/base"), "Secret")).First(s => s.Text("metadata", "name") == "bus-secrets");
+        string Port(string key) => key switch
+        {
+            "Postgres__ConnectionString" => System.Text.RegularExpressions.Regex.Match(secret.Text("stringData", key)!, "Port=(\\d+)").Groups[1].Value,
+            "Redis__ConnectionString" => settings.Text("data", key)!.Split(',')[0].Split(':')[1],
+            _ => settings.Text("data", key)!,
+        };
+        var portSettings = new[] { "RabbitMq__Port", "RabbitMq__ManagementPort", "Postgres__ConnectionString", "Redis__ConnectionString", "Smtp__Port" };
+
+        foreach (var service in Repository.Services)
+        {
+            var labels = Named(objects, "Deployment", service.Name).At("spec", "template", "metadata", "labels");
+            var rules = OfKind(objects, "NetworkPolicy")
+                .Where(p => p.ListAt("spec", "policyTypes").Contains("Egress"))
+                .Where(p => p.MapAt("spec", "podSelector", "matchLabels").All(l => labels.Text((string)l.Key) == (string)l.Value))
+                .SelectMany(p => p.ListAt("spec", "egress")).ToList();
+            bool Allowed(string port) => rules.Any(r => r.ListAt("ports").Count == 0 || r.ListAt("ports").Any(p => p.Text("port") == port));
+
+            Assert.True(Allowed("53"), $"{service.Name}: DNS is blocked");
+            foreach (var key in service.Settings.Intersect(portSettings))
+                Assert.True(Allowed(Port(key)), $"{service.Name}: egress to port {Port(key)} ({key}) is blocked by the NetworkPolicies");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
     public void Every_object_lands_in_the_overlays_namespace(string overlay)
     {
         var objects = Render(overlay);
