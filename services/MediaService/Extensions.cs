@@ -13,7 +13,8 @@ public static class Extensions
     /// <summary>Queue <c>media</c>: the ProcessImage consumer, its storage root, image limits and output ledger.</summary>
     public static IHostApplicationBuilder AddMediaService(this IHostApplicationBuilder builder)
     {
-        builder.AddValidatedOptions<MediaOptions>(MediaOptions.Section);
+        builder.AddValidatedOptions<MediaOptions>(MediaOptions.Section)
+            .Validate(o => string.IsNullOrEmpty(o.StorageRoot) || CanCreateDirectory(o.StorageRoot), "Media:StorageRoot must be a directory the service can create");
 
         // Image work is CPU-bound: one image per core by default. Transient faults are file-system or database blips.
         builder.AddQueueOptions(QueueNames.Media, concurrencyLimit: Environment.ProcessorCount,
@@ -30,5 +31,18 @@ public static class Extensions
 
         builder.AddBus(bus => bus.AddTaskConsumer<ProcessImageConsumer, ProcessImageConsumerDefinition>(QueueNames.Media));
         return builder;
+    }
+
+    private static bool CanCreateDirectory(string path)
+    {
+        try
+        {
+            Directory.CreateDirectory(path);
+            return true;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            return false;
+        }
     }
 }

@@ -49,6 +49,19 @@ public sealed class ImageProcessor(ImageInspector inspector, IOptions<MediaOptio
         Func<int, ImageOperation, Image, Task> stepDone, CancellationToken cancellationToken)
     {
         using var image = await DecodeAsync(fullPath, taskPath, facts, cancellationToken);
+        try
+        {
+            return await ApplyAsync(image, operations, format, stepDone, cancellationToken);
+        }
+        catch (InvalidMemoryOperationException exception)
+        {
+            throw new PermanentTaskException($"processing '{taskPath}' needs more memory than one image may take (Media:MaxPixels): {exception.Message}", exception);
+        }
+    }
+
+    private async Task<ProcessedImage> ApplyAsync(
+        Image image, IReadOnlyList<ImageOperation> operations, string format, Func<int, ImageOperation, Image, Task> stepDone, CancellationToken cancellationToken)
+    {
         int? quality = null;
         var optimize = false;
         for (var i = 0; i < operations.Count; i++)
@@ -143,13 +156,24 @@ public sealed class ImageProcessor(ImageInspector inspector, IOptions<MediaOptio
         }
         var size = new Size(width.Value, height.Value);
         var resize = new ResizeOptions { Size = size, Mode = mode };
+        var (resultWidth, resultHeight) = (size.Width, size.Height);
         if (mode == ResizeMode.Min)
         {
             var scale = Math.Max((double)size.Width / image.Width, (double)size.Height / image.Height);
-            if (image.Width * scale > max || image.Height * scale > max)
+            (resultWidth, resultHeight) = ((int)Math.Ceiling(image.Width * scale), (int)Math.Ceiling(image.Height * scale));
+            if (resultWidth > max || resultHeight > max)
                 throw Invalid(index, operation, $"fit 'outside' would make the image larger than {max} pixels on a side");
         }
+        EnsureWithinPixels(image, operation, index, resultWidth, resultHeight);
         image.Mutate(x => x.Resize(resize));
+    }
+
+    /// <summary>What an operation produces is held in memory like the input: the same pixel limit applies to it.</summary>
+    private void EnsureWithinPixels(Image image, ImageOperation operation, int index, int width, int height)
+    {
+        var pixels = (long)width * height * image.Frames.Count;
+        if (pixels > options.Value.MaxPixels)
+            throw Invalid(index, operation, $"would produce {width}×{height}{(image.Frames.Count > 1 ? $"×{image.Frames.Count} frames" : "")} = {pixels} pixels; the limit is {options.Value.MaxPixels} (Media:MaxPixels)");
     }
 
     private static void Crop(Image image, ImageOperation operation, int index)
@@ -177,6 +201,10 @@ public sealed class ImageProcessor(ImageInspector inspector, IOptions<MediaOptio
         var max = options.Value.MaxOutputDimension;
         if (image.Width * Math.Sqrt(2) > max || image.Height * Math.Sqrt(2) > max)
             throw Invalid(index, operation, $"rotating by {degrees}° could make the image larger than {max} pixels on a side");
+        var radians = normalized * Math.PI / 180;
+        var (cos, sin) = (Math.Abs(Math.Cos(radians)), Math.Abs(Math.Sin(radians)));
+        EnsureWithinPixels(image, operation, index,
+            (int)Math.Ceiling(image.Width * cos + image.Height * sin), (int)Math.Ceiling(image.Width * sin + image.Height * cos));
         image.Mutate(x => x.Rotate((float)normalized));
     }
 

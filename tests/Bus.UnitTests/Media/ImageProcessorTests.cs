@@ -62,6 +62,18 @@ public sealed class ImageProcessorTests : IDisposable
         Assert.StartsWith("operations[1] (crop)", error.Message);
     }
 
+    [Theory]
+    [InlineData("resize", 400, 400, null)]
+    [InlineData("rotate", null, null, 45.0)]
+    public async Task An_operation_whose_result_would_exceed_the_pixel_limit_is_a_permanent_error(string type, int? width, int? height, double? degrees)
+    {
+        _options.MaxPixels = 50_000;
+
+        var error = await Assert.ThrowsAsync<PermanentTaskException>(() =>
+            Process(TestImages.Png(200, 200), "png", new ImageOperation(type, Width: width, Height: height, Degrees: degrees)));
+        Assert.Contains("Media:MaxPixels", error.Message);
+    }
+
     [Fact]
     public async Task Optimize_strips_metadata_and_makes_the_file_smaller()
     {
