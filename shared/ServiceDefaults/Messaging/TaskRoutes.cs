@@ -1,4 +1,5 @@
 using Bus.Contracts.Email;
+using Bus.Contracts.Export;
 
 namespace Bus.ServiceDefaults.Messaging;
 
@@ -13,7 +14,11 @@ public static class TaskRoutes
 {
     public static readonly TaskRoute EmailNotification = new("email_notification", QueueNames.Email, typeof(SendEmail));
 
-    public static IReadOnlyList<TaskRoute> All { get; } = [EmailNotification];
+    public static readonly TaskRoute DataExport = new("data_export", QueueNames.Export, typeof(ExportData));
+    public static readonly TaskRoute FileProcessing = new("file_processing", QueueNames.Export, typeof(ProcessFile));
+    public static readonly TaskRoute ReportGeneration = new("report_generation", QueueNames.Export, typeof(GenerateReport));
+
+    public static IReadOnlyList<TaskRoute> All { get; } = [EmailNotification, DataExport, FileProcessing, ReportGeneration];
 
     public static TaskRoute? FindByType(string type) => All.FirstOrDefault(r => r.Type == type);
 
