@@ -47,7 +47,7 @@ public sealed class ReaderDatabase(IOptions<PostgresOptions> postgres, IOptions<
         }
         finally
         {
-            // Nothing a read-only transaction did is kept; on a broken connection the pool discards it anyway.
+            // Nothing a read-only transaction did is kept (its set_config calls included) before the connection is pooled again.
             if (connection.State == ConnectionState.Open)
             {
                 try
@@ -55,8 +55,9 @@ public sealed class ReaderDatabase(IOptions<PostgresOptions> postgres, IOptions<
                     await using var rollback = new NpgsqlCommand("ROLLBACK", connection);
                     await rollback.ExecuteNonQueryAsync(CancellationToken.None);
                 }
-                catch (Exception) when (connection.State != ConnectionState.Open)
+                catch (Exception)
                 {
+                    // A connection that cannot roll back is broken: closing it discards it instead of pooling it.
                 }
             }
         }
