@@ -36,8 +36,7 @@ public sealed class ExportRunner(
             return;
         }
 
-        var replace = overwrite;
-        if (!replace && File.Exists(destination))
+        if (!overwrite && File.Exists(destination))
             throw new PermanentTaskException($"destination '{shownPath}' already exists; set overwrite to replace it");
 
         await context.ReportProgress(taskId, 10, "Running the query");
@@ -49,7 +48,7 @@ public sealed class ExportRunner(
                 var names = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToArray();
                 var isJson = Enumerable.Range(0, reader.FieldCount).Select(i => reader.GetDataTypeName(i) is "json" or "jsonb").ToArray();
                 long written = 0;
-                var bytes = await AtomicFile.WriteAsync(destination, replace, async stream =>
+                var bytes = await AtomicFile.WriteAsync(destination, overwrite, async stream =>
                 {
                     await using var writer = RowWriter.Create(format, stream, names);
                     var row = new Cell[names.Length];

@@ -31,16 +31,13 @@ public sealed class OutputLedger(IOptions<PostgresOptions> postgres)
                 await insert.ExecuteNonQueryAsync(cancellationToken);
             }
             await using var select = new NpgsqlCommand(
-                $"SELECT status, attempts, result::text, destination FROM {ExportSchema.Schema}.outputs WHERE task_id = @id FOR UPDATE", connection, transaction);
+                $"SELECT status, result::text FROM {ExportSchema.Schema}.outputs WHERE task_id = @id FOR UPDATE", connection, transaction);
             select.Parameters.AddWithValue("id", taskId);
             await using var reader = await select.ExecuteReaderAsync(cancellationToken);
             await reader.ReadAsync(cancellationToken);
-            var entry = new LedgerEntry(connection, transaction, taskId,
+            return new LedgerEntry(connection, transaction, taskId,
                 reader.GetString(0) == "completed",
-                reader.GetInt32(1),
-                reader.IsDBNull(2) ? null : JsonDocument.Parse(reader.GetString(2)).RootElement.Clone(),
-                reader.IsDBNull(3) ? null : reader.GetString(3));
-            return entry;
+                reader.IsDBNull(1) ? null : JsonDocument.Parse(reader.GetString(1)).RootElement.Clone());
         }
         catch
         {
@@ -50,16 +47,12 @@ public sealed class OutputLedger(IOptions<PostgresOptions> postgres)
     }
 
     public sealed class LedgerEntry(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid taskId,
-        bool completed, int attempts, JsonElement? result, string? destination) : IAsyncDisposable
+        bool completed, JsonElement? result) : IAsyncDisposable
     {
         public bool Completed { get; } = completed;
 
-        /// <summary>Attempts made before this one (that got as far as writing).</summary>
-        public int Attempts { get; } = attempts;
-
+        /// <summary>The result reported when it completed.</summary>
         public JsonElement? Result { get; } = result;
-
-        public string? Destination { get; } = destination;
 
         // The work is done (the file is in place): cancelling now would only turn a redelivery into a second write.
         public async Task CompleteAsync<T>(T result)

@@ -94,7 +94,7 @@ public sealed class ProcessFileConsumer(
         var problems = new List<string>();
         if (bytes > limit)
             problems.Add($"is {bytes} bytes, over the limit of {limit}");
-        if (detected != format && !(format == ExportFormats.Jsonl && detected == ExportFormats.Jsonl))
+        if (detected != format)
             problems.Add(detected == "binary" ? $"is declared {format} but holds binary data" : $"is declared {format} but its content looks like {detected}");
 
         var columns = new ColumnSet();
