@@ -1,3 +1,6 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+
 namespace Bus.IntegrationTests.Export;
 
 /// <summary>Hostile tasks: each fails permanently with its reason, nothing is written or changed, and the service stays healthy.</summary>
@@ -25,6 +28,24 @@ public sealed class HostileExportInputTests(ExportSystem system)
         Assert.Equal(ExportSystem.UserCount, await system.ScalarAsync<long>("SELECT count(*) FROM users"));
         Assert.Equal(ExportSystem.UserCount - ExportSystem.UserCount / 3, (int)await system.ScalarAsync<long>("SELECT count(*) FROM users WHERE active"));
         Assert.True(await system.ExportServiceIsReadyAsync());
+    }
+
+    [Fact]
+    public async Task A_task_that_times_out_mid_query_fails_as_timed_out_and_leaves_no_file()
+    {
+        var directory = $"/exports/{Guid.NewGuid():N}";
+        var response = await system.Gateway.PostAsJsonAsync("/tasks", new
+        {
+            type = "data_export",
+            timeout = 300,
+            data = new { query = "SELECT pg_sleep(1.9)", format = "csv", destination = $"{directory}/slow.csv" },
+        });
+        var taskId = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("taskId").GetGuid();
+
+        var task = await system.WaitForAsync(taskId, "Failed");
+
+        Assert.Equal("timed out", task.GetProperty("error").GetProperty("message").GetString());
+        Assert.Empty(Directory.Exists(system.PathOf(directory)) ? Directory.GetFileSystemEntries(system.PathOf(directory)) : []);
     }
 
     [Fact]
