@@ -38,6 +38,9 @@ public static class Extensions
 
         builder.Services.AddSingleton<ITaskType, EmailNotificationTaskType>();
         builder.Services.AddMediaTaskTypes();
+        builder.Services.AddSingleton<ITaskType, DataExportTaskType>();
+        builder.Services.AddSingleton<ITaskType, FileProcessingTaskType>();
+        builder.Services.AddSingleton<ITaskType, ReportGenerationTaskType>();
         builder.Services.AddSingleton<TaskTypeCatalog>();
         builder.AddSensitiveValueProtection();
         builder.Services.AddSingleton<SensitiveTaskData>();

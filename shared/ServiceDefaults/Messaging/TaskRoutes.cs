@@ -1,4 +1,5 @@
 using Bus.Contracts.Email;
+using Bus.Contracts.Export;
 using Bus.Contracts.Media;
 
 namespace Bus.ServiceDefaults.Messaging;
@@ -18,8 +19,11 @@ public static class TaskRoutes
     public static readonly TaskRoute MediaThumbnail = new("media_thumbnail", QueueNames.Media, typeof(ProcessImage));
     public static readonly TaskRoute MediaOptimize = new("media_optimize", QueueNames.Media, typeof(ProcessImage));
     public static readonly TaskRoute MediaProcess = new("media_process", QueueNames.Media, typeof(ProcessImage));
+    public static readonly TaskRoute DataExport = new("data_export", QueueNames.Export, typeof(ExportData));
+    public static readonly TaskRoute FileProcessing = new("file_processing", QueueNames.Export, typeof(ProcessFile));
+    public static readonly TaskRoute ReportGeneration = new("report_generation", QueueNames.Export, typeof(GenerateReport));
 
-    public static IReadOnlyList<TaskRoute> All { get; } = [EmailNotification, ImageProcessing, MediaThumbnail, MediaOptimize, MediaProcess];
+    public static IReadOnlyList<TaskRoute> All { get; } = [EmailNotification, ImageProcessing, MediaThumbnail, MediaOptimize, MediaProcess, DataExport, FileProcessing, ReportGeneration];
 
     public static TaskRoute? FindByType(string type) => All.FirstOrDefault(r => r.Type == type);
 
