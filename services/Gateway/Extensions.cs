@@ -8,6 +8,7 @@ using Bus.Gateway.Queues;
 using Bus.Gateway.Redis;
 using Bus.Gateway.Tasks;
 using Bus.Gateway.Tasks.Types;
+using Bus.Gateway.Tasks.Types.Media;
 using Bus.ServiceDefaults;
 using Bus.ServiceDefaults.Messaging;
 using Bus.ServiceDefaults.Options;
@@ -36,6 +37,10 @@ public static class Extensions
         builder.Services.AddScoped<TaskSubmitter>();
 
         builder.Services.AddSingleton<ITaskType, EmailNotificationTaskType>();
+        builder.Services.AddMediaTaskTypes();
+        builder.Services.AddSingleton<ITaskType, DataExportTaskType>();
+        builder.Services.AddSingleton<ITaskType, FileProcessingTaskType>();
+        builder.Services.AddSingleton<ITaskType, ReportGenerationTaskType>();
         builder.Services.AddSingleton<TaskTypeCatalog>();
         builder.AddSensitiveValueProtection();
         builder.Services.AddSingleton<SensitiveTaskData>();
@@ -48,9 +53,9 @@ public static class Extensions
                 .UsePostgresRepository<TaskState, TaskDbContext>();
             if (!processesMessages)
                 saga.ExcludeFromConfigureEndpoints();
-            foreach (var route in TaskRoutes.All)
+            foreach (var commandType in TaskRoutes.All.Select(r => r.CommandType).Distinct())
             {
-                var faults = bus.AddConsumer(typeof(TaskFaultConsumer<>).MakeGenericType(route.CommandType));
+                var faults = bus.AddConsumer(typeof(TaskFaultConsumer<>).MakeGenericType(commandType));
                 faults.Endpoint(endpoint => endpoint.Name = QueueNames.TaskFaults);
                 if (!processesMessages)
                     faults.ExcludeFromConfigureEndpoints();

@@ -28,6 +28,9 @@ public sealed record SubmitTaskRequest(string Type, int Priority, JsonElement Da
     /// <summary>Untrusted bytes as JSON, depth-limited; a parse error is reported under <c>body</c>.</summary>
     public static (JsonDocument? Document, IReadOnlyDictionary<string, string[]> Errors) ParseJson(ReadOnlyMemory<byte> body)
     {
+        // JsonDocument only checks a string's UTF-8 when it is read, which would be a 500 deep in validation.
+        if (!System.Text.Unicode.Utf8.IsValid(body.Span))
+            return (null, new Dictionary<string, string[]> { ["body"] = ["is not valid UTF-8"] });
         try
         {
             return (JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = MaxDepth }), new Dictionary<string, string[]>());

@@ -7,6 +7,8 @@ public static class QueueNames
     public const string TaskFaults = "task-faults";
     public const string TaskEvents = "task-events";
     public const string Email = "email";
+    public const string Media = "media";
+    public const string Export = "export";
     public const string Scheduler = "scheduler";
     public const string SchedulerControl = "scheduler-control";
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Bus.Contracts.Tasks;
 using Bus.ServiceDefaults.Options;
 using MassTransit;
@@ -6,6 +7,9 @@ namespace Bus.ServiceDefaults.Messaging;
 
 public static class TaskEndpointConfiguration
 {
+    // A queue that carries several task types has one endpoint: its settings and retry layers are applied once, by the first consumer.
+    private static readonly ConditionalWeakTable<IReceiveEndpointConfigurator, object> ConfiguredEndpoints = [];
+
     /// <summary>
     /// The one way a task queue is consumed: declared as <see cref="TaskQueueTopology"/> says (priorities 0–10);
     /// concurrency and prefetch from its options; for transient faults short
@@ -20,6 +24,13 @@ public static class TaskEndpointConfiguration
         IRegistrationContext context)
         where TConsumer : class, IConsumer<TCommand>
         where TCommand : class, ITaskCommand
+    {
+        if (ConfiguredEndpoints.TryAdd(endpoint, options))
+            ConfigureEndpoint(endpoint, options);
+        consumer.Message<TCommand>(message => message.UseFilter(new TaskLifecycleFilter<TCommand>(context)));
+    }
+
+    private static void ConfigureEndpoint(IReceiveEndpointConfigurator endpoint, QueueOptions options)
     {
         endpoint.ConcurrentMessageLimit = options.ConcurrencyLimit;
         if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
@@ -43,6 +54,5 @@ public static class TaskEndpointConfiguration
             retry.Intervals(options.RetryIntervals);
             retry.Ignore<PermanentTaskException>();
         });
-        consumer.Message<TCommand>(message => message.UseFilter(new TaskLifecycleFilter<TCommand>(context)));
     }
 }

@@ -1,4 +1,6 @@
 using Bus.Contracts.Email;
+using Bus.Contracts.Export;
+using Bus.Contracts.Media;
 
 namespace Bus.ServiceDefaults.Messaging;
 
@@ -13,10 +15,23 @@ public static class TaskRoutes
 {
     public static readonly TaskRoute EmailNotification = new("email_notification", QueueNames.Email, typeof(SendEmail));
 
-    public static IReadOnlyList<TaskRoute> All { get; } = [EmailNotification];
+    public static readonly TaskRoute ImageProcessing = new("image_processing", QueueNames.Media, typeof(ProcessImage));
+    public static readonly TaskRoute MediaThumbnail = new("media_thumbnail", QueueNames.Media, typeof(ProcessImage));
+    public static readonly TaskRoute MediaOptimize = new("media_optimize", QueueNames.Media, typeof(ProcessImage));
+    public static readonly TaskRoute MediaProcess = new("media_process", QueueNames.Media, typeof(ProcessImage));
+    public static readonly TaskRoute DataExport = new("data_export", QueueNames.Export, typeof(ExportData));
+    public static readonly TaskRoute FileProcessing = new("file_processing", QueueNames.Export, typeof(ProcessFile));
+    public static readonly TaskRoute ReportGeneration = new("report_generation", QueueNames.Export, typeof(GenerateReport));
+
+    public static IReadOnlyList<TaskRoute> All { get; } = [EmailNotification, ImageProcessing, MediaThumbnail, MediaOptimize, MediaProcess, DataExport, FileProcessing, ReportGeneration];
 
     public static TaskRoute? FindByType(string type) => All.FirstOrDefault(r => r.Type == type);
 
+    /// <summary>
+    /// The route a worker reports a command under. Several task types may share one command (the media shorthands are
+    /// all <c>ProcessImage</c>): the first listed is its own; the task saga keeps the submitted type and only uses this
+    /// one for a command sent straight to a queue, which it has never seen.
+    /// </summary>
     public static TaskRoute ForCommand(Type commandType) =>
         All.FirstOrDefault(r => r.CommandType == commandType)
         ?? throw new InvalidOperationException($"{commandType.Name} is not a routed task command; add it to TaskRoutes.");

@@ -27,7 +27,8 @@ public sealed class TaskQueuePauseController(
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan FirstReadTimeout = TimeSpan.FromSeconds(10);
 
-    private readonly List<Endpoint> _endpoints = [.. endpoints.Select(e => new Endpoint(e))];
+    // Several task types may share one queue: one endpoint per queue carries all of their consumers.
+    private readonly List<Endpoint> _endpoints = [.. endpoints.GroupBy(e => e.Queue).Select(g => new Endpoint(g.Key, [.. g.Select(e => e.ConsumerType).Distinct()]))];
     private volatile bool _stateKnown;
     private bool _readFailing;
 
@@ -35,7 +36,7 @@ public sealed class TaskQueuePauseController(
     public bool StateKnown => _stateKnown;
 
     /// <summary>The queues this replica holds stopped now.</summary>
-    public IReadOnlyList<string> PausedHere => [.. _endpoints.Where(e => e.ReportedPaused).Select(e => e.Registration.Queue)];
+    public IReadOnlyList<string> PausedHere => [.. _endpoints.Where(e => e.ReportedPaused).Select(e => e.Queue)];
 
     /// <summary>
     /// The first read happens during start-up, so normally the endpoints are consuming (or known paused) by the time the
@@ -77,7 +78,7 @@ public sealed class TaskQueuePauseController(
         if (await ReadPausedAsync(cancellationToken) is not { } paused)
             return;
         foreach (var endpoint in _endpoints)
-            await ApplyAsync(endpoint, paused.ContainsKey(endpoint.Registration.Queue), cancellationToken);
+            await ApplyAsync(endpoint, paused.ContainsKey(endpoint.Queue), cancellationToken);
         _stateKnown = true;
     }
 
@@ -106,13 +107,17 @@ public sealed class TaskQueuePauseController(
 
     private async Task ApplyAsync(Endpoint endpoint, bool paused, CancellationToken cancellationToken)
     {
-        var queue = endpoint.Registration.Queue;
+        var queue = endpoint.Queue;
         try
         {
             if (!paused && endpoint.Handle is null)
             {
                 endpoint.Handle = connector.ConnectReceiveEndpoint(queue,
-                    (context, configurator) => configurator.ConfigureConsumer(context, endpoint.Registration.ConsumerType));
+                    (context, configurator) =>
+                    {
+                        foreach (var consumerType in endpoint.ConsumerTypes)
+                            configurator.ConfigureConsumer(context, consumerType);
+                    });
                 endpoint.Running = true;
                 await endpoint.Handle.Ready.WaitAsync(ReadyTimeout, cancellationToken);
                 logger.LogInformation("Consuming task queue {Queue}", queue);
@@ -143,9 +148,10 @@ public sealed class TaskQueuePauseController(
         }
     }
 
-    private sealed class Endpoint(PausableTaskEndpoint registration)
+    private sealed class Endpoint(string queue, Type[] consumerTypes)
     {
-        public PausableTaskEndpoint Registration { get; } = registration;
+        public string Queue { get; } = queue;
+        public Type[] ConsumerTypes { get; } = consumerTypes;
         public HostReceiveEndpointHandle? Handle { get; set; }
         public bool Running { get; set; }
         public bool ReportedPaused { get; set; }

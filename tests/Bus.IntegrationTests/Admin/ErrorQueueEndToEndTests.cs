@@ -1,7 +1,8 @@
-using System.Net;
 using System.Net.Http.Json;
+using System.Net;
 using System.Text.Json;
 using Bus.IntegrationTests.EndToEnd;
+using Bus.IntegrationTests.Infrastructure;
 
 namespace Bus.IntegrationTests.Admin;
 

@@ -68,7 +68,8 @@ public sealed class TaskCancellationEndToEndTests(RunningSystem system)
 
         Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
         var stopping = await Body(cancel);
-        Assert.Equal("Running", stopping.GetProperty("status").GetString());
+        // The answer shows the task as it is by then: still Running, or already stopped if the worker was that quick.
+        Assert.Contains(stopping.GetProperty("status").GetString(), new[] { "Running", "Cancelled" });
         Assert.Equal(JsonValueKind.String, stopping.GetProperty("cancelRequestedAt").ValueKind);
 
         var attempt = Assert.Single(task.GetProperty("attemptHistory").EnumerateArray());

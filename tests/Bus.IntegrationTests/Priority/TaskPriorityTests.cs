@@ -1,5 +1,5 @@
-using System.Net;
 using System.Net.Http.Json;
+using System.Net;
 using System.Text.Json;
 using Bus.Gateway.Persistence;
 using Bus.Gateway.Security;
@@ -89,7 +89,7 @@ public sealed class TaskPriorityTests(PrioritySystem system, ITestOutputHelper o
         var (urgentId, _) = await system.SubmitAsync(Email($"urgent-{run}", priority: 10));
         var ours = lowIds.Append(urgentId).ToHashSet();
         // Every command waits in the queue before anything consumes it.
-        await Broker.WaitForMessageCountAsync(system.VirtualHost, QueueNames.Email, backlog + 1, Patience);
+        await BrokerQueueProbe.WaitForAsync(system.VirtualHost, QueueNames.Email, q => q.Messages >= backlog + 1, Patience);
 
         await using var worker = await system.StartWorkerAsync();
         await worker.Received.WaitForAsync(r => ours.Contains(r.TaskId), backlog + 1, Patience);

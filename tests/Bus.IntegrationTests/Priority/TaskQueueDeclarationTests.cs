@@ -71,7 +71,7 @@ public sealed class TaskQueueDeclarationTests : IAsyncLifetime
         {
             await producer.StopAsync();
         }
-        Assert.Equal(1u, await Broker.MessageCountAsync(_virtualHost, QueueNames.Email));
+        Assert.Equal(1u, (await BrokerQueueProbe.GetAsync(_virtualHost, QueueNames.Email)).Messages);
 
         // The worker declares the same queue with the same arguments (a difference would fail its endpoint with 406).
         await using var worker = await PriorityWorker.StartAsync(_virtualHost, _database);
@@ -81,7 +81,7 @@ public sealed class TaskQueueDeclarationTests : IAsyncLifetime
         // Its error queue (declared with the first fault) stays a plain queue, as one holding failed messages already is.
         var email = await worker.GetSendEndpointAsync(TaskRoutes.EmailNotification.Address);
         await email.Send(new SendEmail(Guid.NewGuid(), ["early@example.com"], RecordingEmailConsumer.FailPermanently, "b"));
-        await Broker.WaitForMessageCountAsync(_virtualHost, $"{QueueNames.Email}_error", 1, TimeSpan.FromSeconds(30));
+        await BrokerQueueProbe.WaitForAsync(_virtualHost, $"{QueueNames.Email}_error", q => q.Messages >= 1, TimeSpan.FromSeconds(30));
         var errorQueue = await _rabbit.GetAsync($"queues/{Uri.EscapeDataString(_virtualHost)}/{QueueNames.Email}_error");
         Assert.True(errorQueue.HasValue, "the worker declares email_error");
         Assert.False(errorQueue.Value.GetProperty("arguments").TryGetProperty("x-max-priority", out _), errorQueue.Value.GetProperty("arguments").ToString());
@@ -94,7 +94,7 @@ public sealed class TaskQueueDeclarationTests : IAsyncLifetime
         await _rabbit.CreateVirtualHostAsync(virtualHost);
         try
         {
-            await using (var connection = await Broker.Factory(virtualHost).CreateConnectionAsync())
+            await using (var connection = await BrokerQueueProbe.Factory(virtualHost).CreateConnectionAsync())
             await using (var channel = await connection.CreateChannelAsync())
                 await channel.QueueDeclareAsync(QueueNames.Email, durable: true, exclusive: false, autoDelete: false);
 

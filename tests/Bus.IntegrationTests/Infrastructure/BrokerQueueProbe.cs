@@ -1,8 +1,7 @@
-using Bus.IntegrationTests.Infrastructure;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 
-namespace Bus.IntegrationTests.Admin;
+namespace Bus.IntegrationTests.Infrastructure;
 
 public sealed record QueueDepth(uint Messages, uint Consumers);
 
@@ -11,15 +10,7 @@ public static class BrokerQueueProbe
 {
     public static async Task<QueueDepth> GetAsync(string virtualHost, string queue)
     {
-        var factory = new ConnectionFactory
-        {
-            HostName = TestEnvironment.RabbitHost,
-            Port = TestEnvironment.RabbitPort,
-            VirtualHost = virtualHost,
-            UserName = TestEnvironment.RabbitUser,
-            Password = TestEnvironment.RabbitPassword,
-        };
-        await using var connection = await factory.CreateConnectionAsync();
+        await using var connection = await Factory(virtualHost).CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
         try
         {
@@ -46,4 +37,13 @@ public static class BrokerQueueProbe
             await Task.Delay(200);
         }
     }
+
+    public static ConnectionFactory Factory(string virtualHost) => new()
+    {
+        HostName = TestEnvironment.RabbitHost,
+        Port = TestEnvironment.RabbitPort,
+        VirtualHost = virtualHost,
+        UserName = TestEnvironment.RabbitUser,
+        Password = TestEnvironment.RabbitPassword,
+    };
 }
