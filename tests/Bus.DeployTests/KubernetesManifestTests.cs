@@ -30,7 +30,7 @@ public class KubernetesManifestTests
     private static bool Selects(IDictionary<object, object> selector, object? labels) =>
         selector.Count > 0 && selector.All(pair => labels.Text((string)pair.Key) == (string)pair.Value);
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Overlays))]
     public void Every_listed_service_has_one_deployment_whose_selector_matches_its_pods(string overlay)
     {
@@ -45,7 +45,7 @@ public class KubernetesManifestTests
         }
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Overlays))]
     public void Every_deployment_runs_its_image_non_root_read_only_with_probes_on_the_health_endpoints(string overlay)
     {
@@ -83,7 +83,7 @@ public class KubernetesManifestTests
         }
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Overlays))]
     public void Every_container_including_migrations_has_cpu_and_memory_requests_and_limits(string overlay)
     {
@@ -96,7 +96,7 @@ public class KubernetesManifestTests
             Assert.False(string.IsNullOrEmpty(container.Text("resources", kind, resource)), $"{container.Text("name")}: no {kind}.{resource}");
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Overlays))]
     public void Every_environment_variable_comes_from_an_existing_key_and_sets_an_option_the_service_binds(string overlay)
     {
@@ -129,7 +129,7 @@ public class KubernetesManifestTests
         }
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Overlays))]
     public void KEDA_reads_the_same_broker_and_virtual_host_the_services_use(string overlay)
     {
@@ -144,7 +144,7 @@ public class KubernetesManifestTests
         Assert.Equal(settings.Text("data", "RabbitMq__VirtualHost"), Uri.UnescapeDataString(amqp.AbsolutePath.TrimStart('/')) is "" ? "/" : Uri.UnescapeDataString(amqp.AbsolutePath.TrimStart('/')));
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Overlays))]
     public void The_migrations_job_migrates_every_database_owner_with_its_image(string overlay)
     {
@@ -160,7 +160,7 @@ public class KubernetesManifestTests
         Assert.Equal(Repository.Services.Count(s => s.Migrates), containers.Count);
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Overlays))]
     public void Services_ingress_autoscalers_and_disruption_budgets_target_what_exists(string overlay)
     {
@@ -190,7 +190,7 @@ public class KubernetesManifestTests
             Assert.Contains(scaled.Text("spec", "scaleTargetRef", "name")!, deployments.Keys);
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Overlays))]
     public void Each_worker_scales_on_its_task_queue_the_gateway_on_cpu_and_the_scheduler_is_left_alone(string overlay)
     {
@@ -230,7 +230,7 @@ public class KubernetesManifestTests
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public void The_base_replica_bounds_are_the_services_list()
     {
         var objects = Render("deploy/k8s/base");
@@ -247,7 +247,7 @@ public class KubernetesManifestTests
         }
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Overlays))]
     public void Traffic_is_denied_by_default_and_only_the_gateway_takes_ingress(string overlay)
     {
@@ -260,7 +260,7 @@ public class KubernetesManifestTests
             Assert.Equal("gateway", policy.Text("spec", "podSelector", "matchLabels", "app.kubernetes.io/name"));
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Overlays))]
     public void Each_service_may_reach_the_ports_its_settings_name_and_DNS(string overlay)
     {
@@ -290,7 +290,7 @@ public class KubernetesManifestTests
         }
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Overlays))]
     public void Every_object_lands_in_the_overlays_namespace(string overlay)
     {
@@ -300,7 +300,7 @@ public class KubernetesManifestTests
         Assert.All(objects.Where(o => o.Text("kind") != "Namespace"), o => Assert.Equal(ns, o.Text("metadata", "namespace")));
     }
 
-    [Fact]
+    [SkippableFact]
     public void The_prod_overlay_never_applies_the_secret_template()
     {
         Assert.Contains(OfKind(Render("deploy/k8s/base"), "Secret"), s => s.Text("metadata", "name") == "bus-secrets");
