@@ -73,9 +73,7 @@ public sealed class EmailTaskEndToEndTests(RunningSystem system)
         Assert.False(string.IsNullOrEmpty(error.GetProperty("message").GetString()));
         Assert.Empty(system.MailsWithSubject(subject));
 
-        var faulted = (await system.Rabbit.PeekAsync(system.VirtualHost, "email_error"))
-            .SingleOrDefault(m => m.Payload.Contains(taskId.ToString()));
-        Assert.NotNull(faulted);
+        var faulted = Assert.Single(await system.WaitForErrorQueueMessagesAsync(taskId));
         Assert.True(faulted.Headers.ContainsKey("MT-Fault-ExceptionType"), "MassTransit's fault headers are on the message");
         Assert.True(faulted.Headers.ContainsKey("MT-Fault-Message"));
         Assert.Equal("fault", faulted.Headers.GetValueOrDefault("MT-Reason"));

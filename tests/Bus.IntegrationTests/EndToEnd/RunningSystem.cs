@@ -182,6 +182,22 @@ public sealed class RunningSystem : IAsyncLifetime
         return await reader.ReadAsync() ? (reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1)) : null;
     }
 
+    /// <summary>
+    /// The messages of <paramref name="taskId"/> in <c>email_error</c>, once there is one: the task is Failed as soon as
+    /// MassTransit publishes the fault, and the message reaches the error queue a moment later.
+    /// </summary>
+    public async Task<IReadOnlyList<QueuedMessage>> WaitForErrorQueueMessagesAsync(Guid taskId)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (true)
+        {
+            var found = (await Rabbit.PeekAsync(VirtualHost, "email_error", 500)).Where(m => m.Payload.Contains(taskId.ToString())).ToList();
+            if (found.Count > 0 || DateTime.UtcNow > deadline)
+                return found;
+            await Task.Delay(200);
+        }
+    }
+
     public IReadOnlyList<ReceivedMail> MailsWithSubject(string subject) =>
         Smtp.Received.Where(m => m.Message.Subject == subject).ToList();
 }

@@ -113,23 +113,10 @@ public sealed class TaskCancellationEndToEndTests(RunningSystem system)
         Assert.Empty(system.MailsWithSubject(subject));
 
         // The saga hears of the fault as the message is being moved, so the move may still be under way.
-        var faulted = await WaitForErrorQueueAsync(taskId);
+        var faulted = Assert.Single(await system.WaitForErrorQueueMessagesAsync(taskId));
         Assert.Equal("Bus.ServiceDefaults.Messaging.TaskTimedOutException", faulted.Headers.GetValueOrDefault("MT-Fault-ExceptionType"));
         await Task.Delay(TimeSpan.FromSeconds(2));
         Assert.Equal(1, (await system.WaitForStatusAsync(taskId, "Failed", TimeSpan.FromSeconds(1))).GetProperty("attempts").GetInt32());
-    }
-
-    private async Task<Infrastructure.QueuedMessage> WaitForErrorQueueAsync(Guid taskId)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (true)
-        {
-            var faulted = (await system.Rabbit.PeekAsync(system.VirtualHost, "email_error")).SingleOrDefault(m => m.Payload.Contains(taskId.ToString()));
-            if (faulted is not null)
-                return faulted;
-            Assert.True(DateTime.UtcNow < deadline, $"task {taskId} never reached email_error");
-            await Task.Delay(100);
-        }
     }
 
     /// <summary>The consumer reports 50 % just before it opens the SMTP connection (which the stalled gate never answers).</summary>
