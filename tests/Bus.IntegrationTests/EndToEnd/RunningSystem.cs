@@ -118,23 +118,11 @@ public sealed class RunningSystem : IAsyncLifetime
     /// <summary>The environment every process of this system gets, as scripts/run would set it.</summary>
     public Dictionary<string, string> Settings()
     {
-        var settings = new Dictionary<string, string>
-        {
-            ["ASPNETCORE_ENVIRONMENT"] = "Testing",
-            ["RabbitMq__Host"] = TestEnvironment.RabbitHost,
-            ["RabbitMq__Port"] = TestEnvironment.RabbitPort.ToString(),
-            ["RabbitMq__VirtualHost"] = VirtualHost,
-            ["RabbitMq__Username"] = TestEnvironment.RabbitUser,
-            ["RabbitMq__Password"] = TestEnvironment.RabbitPassword,
-            ["Postgres__ConnectionString"] = _database,
-            ["Smtp__Host"] = "127.0.0.1",
-            ["Smtp__Port"] = SmtpGate.Port.ToString(),
-            ["Smtp__Security"] = "None",
-            ["Smtp__From"] = "bus@localhost",
-            ["BUS_RABBITMQ_VHOST"] = VirtualHost,
-        };
-        foreach (var (key, value) in TestTokens.ProcessSettings)
-            settings[key] = value;
+        var settings = TestEnvironment.ProcessSettings(VirtualHost, _database);
+        settings["Smtp__Host"] = "127.0.0.1";
+        settings["Smtp__Port"] = SmtpGate.Port.ToString();
+        settings["Smtp__Security"] = "None";
+        settings["Smtp__From"] = "bus@localhost";
         for (var i = 0; i < EmailRetryIntervals.Length; i++)
             settings[$"Queues__email__RetryIntervals__{i}"] = EmailRetryIntervals[i].ToString("c");
         for (var i = 0; i < EmailRedeliveryIntervals.Length; i++)

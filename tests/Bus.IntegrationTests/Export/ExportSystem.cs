@@ -78,28 +78,17 @@ public sealed class ExportSystem : IAsyncLifetime
 
     public Dictionary<string, string> Settings()
     {
-        var settings = new Dictionary<string, string>
-        {
-            ["ASPNETCORE_ENVIRONMENT"] = "Testing",
-            ["RabbitMq__Host"] = TestEnvironment.RabbitHost,
-            ["RabbitMq__Port"] = TestEnvironment.RabbitPort.ToString(),
-            ["RabbitMq__VirtualHost"] = VirtualHost,
-            ["RabbitMq__Username"] = TestEnvironment.RabbitUser,
-            ["RabbitMq__Password"] = TestEnvironment.RabbitPassword,
-            ["Postgres__ConnectionString"] = Database,
-            ["Export__StorageRoot"] = StorageRoot,
-            ["Export__ReaderPassword"] = Environment.GetEnvironmentVariable("BUS_EXPORT_READER_PASSWORD") is { Length: > 0 } password ? password : ReaderPassword,
-            ["Export__GrantedTables__0"] = "public.users",
-            ["Export__GrantedTables__1"] = "bus.tasks",
-            ["Export__StatementTimeout"] = StatementTimeout.ToString("c"),
-            ["Export__ProgressInterval"] = "00:00:00.200",
-            ["Export__Datasets__active-users-since__Query"] = "SELECT id, created_at FROM users WHERE active AND created_at >= @since ORDER BY id",
-            ["Export__Datasets__active-users-since__Parameters__since"] = "timestamptz",
-            ["Queues__export__RetryIntervals__0"] = "00:00:00.100",
-            ["Queues__export__RedeliveryIntervals__0"] = "00:00:00.500",
-        };
-        foreach (var (key, value) in TestTokens.ProcessSettings)
-            settings[key] = value;
+        var settings = TestEnvironment.ProcessSettings(VirtualHost, Database);
+        settings["Export__StorageRoot"] = StorageRoot;
+        settings["Export__ReaderPassword"] = Environment.GetEnvironmentVariable("BUS_EXPORT_READER_PASSWORD") is { Length: > 0 } password ? password : ReaderPassword;
+        settings["Export__GrantedTables__0"] = "public.users";
+        settings["Export__GrantedTables__1"] = "bus.tasks";
+        settings["Export__StatementTimeout"] = StatementTimeout.ToString("c");
+        settings["Export__ProgressInterval"] = "00:00:00.200";
+        settings["Export__Datasets__active-users-since__Query"] = "SELECT id, created_at FROM users WHERE active AND created_at >= @since ORDER BY id";
+        settings["Export__Datasets__active-users-since__Parameters__since"] = "timestamptz";
+        settings["Queues__export__RetryIntervals__0"] = "00:00:00.100";
+        settings["Queues__export__RedeliveryIntervals__0"] = "00:00:00.500";
         return settings;
     }
 

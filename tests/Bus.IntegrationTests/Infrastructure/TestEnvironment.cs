@@ -21,6 +21,28 @@ public static class TestEnvironment
     public static int RedisPort => int.Parse(Get("BUS_REDIS_PORT", "6379"));
     public static string RedisConnectionString => $"{RedisHost}:{RedisPort}";
 
+    /// <summary>
+    /// What every service process started by a test gets, as scripts/run sets it: the Testing environment, the broker in
+    /// the test's own virtual host, its database and the test tokens' settings. Each system adds its services' own.
+    /// </summary>
+    public static Dictionary<string, string> ProcessSettings(string virtualHost, string databaseConnectionString)
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Testing",
+            ["RabbitMq__Host"] = RabbitHost,
+            ["RabbitMq__Port"] = RabbitPort.ToString(),
+            ["RabbitMq__VirtualHost"] = virtualHost,
+            ["RabbitMq__Username"] = RabbitUser,
+            ["RabbitMq__Password"] = RabbitPassword,
+            ["Postgres__ConnectionString"] = databaseConnectionString,
+            ["BUS_RABBITMQ_VHOST"] = virtualHost,
+        };
+        foreach (var (key, value) in TestTokens.ProcessSettings)
+            settings[key] = value;
+        return settings;
+    }
+
     public static string PostgresConnectionString(string database, int maxPoolSize = 100) =>
         new NpgsqlConnectionStringBuilder
         {

@@ -96,22 +96,10 @@ public sealed class MediaSystem : IAsyncLifetime
 
     public Dictionary<string, string> Settings()
     {
-        var settings = new Dictionary<string, string>
-        {
-            ["ASPNETCORE_ENVIRONMENT"] = "Testing",
-            ["RabbitMq__Host"] = TestEnvironment.RabbitHost,
-            ["RabbitMq__Port"] = TestEnvironment.RabbitPort.ToString(),
-            ["RabbitMq__VirtualHost"] = VirtualHost,
-            ["RabbitMq__Username"] = TestEnvironment.RabbitUser,
-            ["RabbitMq__Password"] = TestEnvironment.RabbitPassword,
-            ["Postgres__ConnectionString"] = _database,
-            ["Media__StorageRoot"] = StorageRoot,
-            // Two deliveries of one task run side by side, whatever the machine's core count.
-            ["Queues__media__ConcurrencyLimit"] = "4",
-            ["BUS_RABBITMQ_VHOST"] = VirtualHost,
-        };
-        foreach (var (key, value) in TestTokens.ProcessSettings)
-            settings[key] = value;
+        var settings = TestEnvironment.ProcessSettings(VirtualHost, _database);
+        settings["Media__StorageRoot"] = StorageRoot;
+        // Two deliveries of one task run side by side, whatever the machine's core count.
+        settings["Queues__media__ConcurrencyLimit"] = "4";
         return settings;
     }
 
