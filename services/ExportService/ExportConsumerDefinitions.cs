@@ -1,4 +1,4 @@
-using Bus.Contracts.Export;
+using Bus.Contracts.Tasks;
 using Bus.ServiceDefaults.Messaging;
 using Bus.ServiceDefaults.Options;
 using MassTransit;
@@ -7,44 +7,18 @@ using Microsoft.Extensions.Options;
 namespace Bus.ExportService;
 
 /// <summary>The three task types share queue <c>export</c> (one endpoint); each consumer gets the task pipeline.</summary>
-public sealed class ExportDataConsumerDefinition : ConsumerDefinition<ExportDataConsumer>
+public sealed class ExportConsumerDefinition<TConsumer, TCommand> : ConsumerDefinition<TConsumer>
+    where TConsumer : class, IConsumer<TCommand>
+    where TCommand : class, ITaskCommand
 {
     private readonly IOptionsMonitor<QueueOptions> _queues;
 
-    public ExportDataConsumerDefinition(IOptionsMonitor<QueueOptions> queues)
+    public ExportConsumerDefinition(IOptionsMonitor<QueueOptions> queues)
     {
         _queues = queues;
         Endpoint(e => e.Name = QueueNames.Export);
     }
 
-    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<ExportDataConsumer> consumer, IRegistrationContext context) =>
-        endpoint.ConfigureTaskConsumer<ExportDataConsumer, ExportData>(consumer, _queues.Get(QueueNames.Export), context);
-}
-
-public sealed class GenerateReportConsumerDefinition : ConsumerDefinition<GenerateReportConsumer>
-{
-    private readonly IOptionsMonitor<QueueOptions> _queues;
-
-    public GenerateReportConsumerDefinition(IOptionsMonitor<QueueOptions> queues)
-    {
-        _queues = queues;
-        Endpoint(e => e.Name = QueueNames.Export);
-    }
-
-    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<GenerateReportConsumer> consumer, IRegistrationContext context) =>
-        endpoint.ConfigureTaskConsumer<GenerateReportConsumer, GenerateReport>(consumer, _queues.Get(QueueNames.Export), context);
-}
-
-public sealed class ProcessFileConsumerDefinition : ConsumerDefinition<ProcessFileConsumer>
-{
-    private readonly IOptionsMonitor<QueueOptions> _queues;
-
-    public ProcessFileConsumerDefinition(IOptionsMonitor<QueueOptions> queues)
-    {
-        _queues = queues;
-        Endpoint(e => e.Name = QueueNames.Export);
-    }
-
-    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<ProcessFileConsumer> consumer, IRegistrationContext context) =>
-        endpoint.ConfigureTaskConsumer<ProcessFileConsumer, ProcessFile>(consumer, _queues.Get(QueueNames.Export), context);
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<TConsumer> consumer, IRegistrationContext context) =>
+        endpoint.ConfigureTaskConsumer<TConsumer, TCommand>(consumer, _queues.Get(QueueNames.Export), context);
 }

@@ -1,3 +1,4 @@
+using Bus.Contracts.Export;
 using Bus.ServiceDefaults;
 using Bus.ServiceDefaults.Messaging;
 using Bus.ServiceDefaults.QueueControl;
@@ -29,9 +30,9 @@ public static class Extensions
 
         builder.AddBus(bus =>
         {
-            bus.AddTaskConsumer<ExportDataConsumer, ExportDataConsumerDefinition>(QueueNames.Export);
-            bus.AddTaskConsumer<ProcessFileConsumer, ProcessFileConsumerDefinition>(QueueNames.Export);
-            bus.AddTaskConsumer<GenerateReportConsumer, GenerateReportConsumerDefinition>(QueueNames.Export);
+            bus.AddTaskConsumer<ExportDataConsumer, ExportConsumerDefinition<ExportDataConsumer, ExportData>>(QueueNames.Export);
+            bus.AddTaskConsumer<ProcessFileConsumer, ExportConsumerDefinition<ProcessFileConsumer, ProcessFile>>(QueueNames.Export);
+            bus.AddTaskConsumer<GenerateReportConsumer, ExportConsumerDefinition<GenerateReportConsumer, GenerateReport>>(QueueNames.Export);
         });
         return builder;
     }
