@@ -21,6 +21,8 @@
 #   BUS_ENCRYPTION_KEY            (dev key) base64 of 32 bytes: encrypts sensitive task fields
 #   BUS_INFRA_TIMEOUT             120       seconds to wait for each server
 #   BUS_EXPORT_READER_PASSWORD    (dev)     password of bus_export_reader, the role export queries run as
+#   BUS_SLACK_WEBHOOK_URL         (unset)   Slack incoming webhook for slack_alert and failed-task alerts
+#   BUS_INTEGRATION_ALLOWED_HOSTS (unset)   comma-separated hosts/networks IntegrationService may call although private
 #   BUS_AUTH_SIGNING_KEY          (a fixed development key)  HMAC key the Gateway checks tokens with
 #   BUS_AUTH_ISSUER               bus
 #   BUS_AUTH_AUDIENCE             bus-api
@@ -113,4 +115,11 @@ bus_export_service_settings() {
   export Encryption__Key=$BUS_ENCRYPTION_KEY
   export Auth__SigningKey=$BUS_AUTH_SIGNING_KEY Auth__Issuer=$BUS_AUTH_ISSUER Auth__Audience=$BUS_AUTH_AUDIENCE
   export Export__ReaderPassword=$BUS_EXPORT_READER_PASSWORD
+  if [ -n "${BUS_SLACK_WEBHOOK_URL:-}" ]; then export Integration__Slack__WebhookUrl=$BUS_SLACK_WEBHOOK_URL; fi
+  local i=0 host
+  local IFS=,
+  for host in ${BUS_INTEGRATION_ALLOWED_HOSTS:-}; do
+    export "Integration__Outbound__AllowedHosts__$i=$host"
+    i=$((i + 1))
+  done
 }
