@@ -15,7 +15,8 @@ namespace Bus.IntegrationService;
 /// and link. Exactly one per failure, however often the event is delivered: the failure is recorded in
 /// <c>integration.dead_letter_alerts</c> in the same transaction that sends the alert, and the alert task's id is
 /// derived from the failure, so even a send whose commit was lost is recognised by the task saga as the same task.
-/// A failed <c>slack_alert</c> raises no alert: with Slack down, alerts about alerts would never end.
+/// A failed <c>slack_alert</c> raises no alert (recorded without an alert task): with Slack down, alerts about alerts
+/// would never end.
 /// </summary>
 public sealed class DeadLetterAlertConsumer(
     IOptions<PostgresOptions> postgres, IOptionsMonitor<SlackOptions> slack, ILogger<DeadLetterAlertConsumer> logger)
@@ -27,20 +28,16 @@ public sealed class DeadLetterAlertConsumer(
     public async Task Consume(ConsumeContext<TaskDeadLettered> context)
     {
         var failure = context.Message;
-        if (failure.Type == TaskRoutes.SlackAlert.Type)
-        {
-            logger.LogWarning("Alert task {TaskId} failed for good ({Reason}); alerts about alerts are not sent", failure.TaskId, failure.Reason);
-            return;
-        }
+        var aboutAnAlert = failure.Type == TaskRoutes.SlackAlert.Type;
         var settings = slack.CurrentValue;
-        if (!settings.IsConfigured)
+        if (!aboutAnAlert && !settings.IsConfigured)
         {
             logger.LogWarning("Task {TaskId} ({Type}) failed for good; no alert: {Section}:WebhookUrl is not configured", failure.TaskId, failure.Type, SlackOptions.Section);
             return;
         }
 
         var failedAt = Utc(failure.FailedAt);
-        var alertTaskId = AlertTaskId(failure.TaskId, failedAt);
+        Guid? alertTaskId = aboutAnAlert ? null : AlertTaskId(failure.TaskId, failedAt);
         await using var connection = new NpgsqlConnection(postgres.Value.ConnectionString);
         await connection.OpenAsync(context.CancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(context.CancellationToken);
@@ -52,18 +49,24 @@ public sealed class DeadLetterAlertConsumer(
         record.Parameters.AddWithValue("taskId", failure.TaskId);
         record.Parameters.AddWithValue("failedAt", failedAt);
         record.Parameters.AddWithValue("type", failure.Type);
-        record.Parameters.AddWithValue("alertTaskId", alertTaskId);
+        record.Parameters.AddWithValue("alertTaskId", alertTaskId is { } id ? id : DBNull.Value);
         if (await record.ExecuteNonQueryAsync(context.CancellationToken) == 0)
         {
-            logger.LogInformation("Task {TaskId}: its failure was alerted already", failure.TaskId);
+            logger.LogInformation("Task {TaskId}: this failure was handled already", failure.TaskId);
             return;
         }
 
-        var alert = JsonSerializer.SerializeToElement(new { text = AlertText(failure, settings) });
-        var endpoint = await context.GetSendEndpoint(TaskStateAddress);
-        await endpoint.Send(new SubmitTask(alertTaskId, TaskRoutes.SlackAlert.Type, alert), context.CancellationToken);
+        if (alertTaskId is { } alert)
+        {
+            var data = JsonSerializer.SerializeToElement(new { text = AlertText(failure, settings) });
+            var endpoint = await context.GetSendEndpoint(TaskStateAddress);
+            await endpoint.Send(new SubmitTask(alert, TaskRoutes.SlackAlert.Type, data), context.CancellationToken);
+        }
         await transaction.CommitAsync(context.CancellationToken);
-        logger.LogInformation("Task {TaskId} ({Type}) failed for good: alert task {AlertTaskId} submitted", failure.TaskId, failure.Type, alertTaskId);
+        if (alertTaskId is null)
+            logger.LogWarning("Alert task {TaskId} failed for good ({Reason}); alerts about alerts are not sent", failure.TaskId, failure.Reason);
+        else
+            logger.LogInformation("Task {TaskId} ({Type}) failed for good: alert task {AlertTaskId} submitted", failure.TaskId, failure.Type, alertTaskId);
     }
 
     public static string AlertText(TaskDeadLettered failure, SlackOptions settings)
