@@ -14,7 +14,7 @@ public sealed class DeadLetterAlertEndToEndTests(IntegrationSystem system)
     {
         await using var partner = await PartnerServer.StartAsync();
         partner.Script("/reject", new PartnerReply(400, """{"error":"no"}"""));
-        system.Slack.Script(IntegrationSystem.SlackPath, new PartnerReply(200, "ok"));
+        system.ConfiguredPartner.Script(IntegrationSystem.SlackPath, new PartnerReply(200, "ok"));
 
         var taskId = await system.SubmitAsync("api_integration", new { endpoint = $"{partner.Address}/reject", payload = new { a = 1 } });
         await system.WaitForAsync(taskId, "Failed");
@@ -44,7 +44,7 @@ public sealed class DeadLetterAlertEndToEndTests(IntegrationSystem system)
     {
         await using var partner = await PartnerServer.StartAsync();
         partner.Script("/reject", new PartnerReply(422, """{"error":"no"}"""));
-        system.Slack.Script(IntegrationSystem.SlackPath, new PartnerReply(503, "slack is down"));
+        system.ConfiguredPartner.Script(IntegrationSystem.SlackPath, new PartnerReply(503, "slack is down"));
         try
         {
             var taskId = await system.SubmitAsync("api_integration", new { endpoint = $"{partner.Address}/reject", payload = new { a = 1 } });
@@ -60,14 +60,14 @@ public sealed class DeadLetterAlertEndToEndTests(IntegrationSystem system)
         }
         finally
         {
-            system.Slack.Script(IntegrationSystem.SlackPath, new PartnerReply(200, "ok"));
+            system.ConfiguredPartner.Script(IntegrationSystem.SlackPath, new PartnerReply(200, "ok"));
         }
     }
 
     [Fact]
     public async Task A_slack_alert_submitted_by_another_service_posts_its_text()
     {
-        system.Slack.Script(IntegrationSystem.SlackPath, new PartnerReply(200, "ok"));
+        system.ConfiguredPartner.Script(IntegrationSystem.SlackPath, new PartnerReply(200, "ok"));
         var marker = Guid.NewGuid();
 
         var taskId = await system.SubmitAsync("slack_alert", new { text = $"Daily report {marker}" });

@@ -13,7 +13,7 @@ public sealed class IntegrationSystemCollection : ICollectionFixture<Integration
 
 /// <summary>
 /// The Gateway, IntegrationService and the Scheduler (for redeliveries) as real processes on real RabbitMQ (a virtual
-/// host of their own) and PostgreSQL (a fresh database), with a local Slack webhook. Only <see
+/// host of their own) and PostgreSQL (a fresh database), with a local partner standing in for Slack and the SMS provider. Only <see
 /// cref="PartnerServer.AllowedAddress"/> is allow-listed: 127.0.0.1 and localhost stay refused. Short back-offs:
 /// 2 retries 50 ms apart inside an attempt, breakers that open after five failures for <see cref="BreakDuration"/>,
 /// Slack's 3 attempts 200 ms apart.
@@ -21,6 +21,8 @@ public sealed class IntegrationSystemCollection : ICollectionFixture<Integration
 public sealed class IntegrationSystem : IAsyncLifetime
 {
     public const string SlackPath = "/slack/webhook";
+    public const string SmsPath = "/sms/messages";
+    public const string SmsCredential = "Bearer sms-provider-credential-7f3a";
     public static readonly TimeSpan BreakDuration = TimeSpan.FromSeconds(8);
 
     private readonly List<ServiceProcess> _services = [];
@@ -32,12 +34,13 @@ public sealed class IntegrationSystem : IAsyncLifetime
     public HttpClient Gateway { get; } = new HttpClient { Timeout = TimeSpan.FromSeconds(30) }.WithRole();
     public RabbitManagement Rabbit { get; } = new();
     public string Database { get; private set; } = "";
-    public PartnerServer Slack { get; private set; } = null!;
+    /// <summary>The partner whose URLs are in the configuration: Slack's webhook (<see cref="SlackPath"/>) and the SMS provider (<see cref="SmsPath"/>).</summary>
+    public PartnerServer ConfiguredPartner { get; private set; } = null!;
     public IReadOnlyList<ServiceProcess> Services => _services;
 
     public async Task InitializeAsync()
     {
-        Slack = await PartnerServer.StartAsync();
+        ConfiguredPartner = await PartnerServer.StartAsync();
         await Rabbit.CreateVirtualHostAsync(VirtualHost);
         Database = await TestEnvironment.CreateDatabaseAsync("bus_integration");
 
@@ -67,7 +70,9 @@ public sealed class IntegrationSystem : IAsyncLifetime
         settings["Integration__Outbound__RetryDelay"] = "00:00:00.050";
         settings["Integration__Outbound__AttemptTimeout"] = "00:00:05";
         settings["Integration__Outbound__CircuitBreaker__BreakDuration"] = BreakDuration.ToString("c");
-        settings["Integration__Slack__WebhookUrl"] = Slack.Address + SlackPath;
+        settings["Integration__Slack__WebhookUrl"] = ConfiguredPartner.Address + SlackPath;
+        settings["Integration__Sms__Url"] = ConfiguredPartner.Address + SmsPath;
+        settings["Integration__Sms__AuthHeaderValue"] = SmsCredential;
         settings["Integration__Slack__TaskLinkBase"] = "https://bus.example.com/tasks/";
         settings["Integration__Slack__AttemptDelay"] = "00:00:00.200";
         settings["Queues__integration__RetryIntervals__0"] = "00:00:00.200";
@@ -149,7 +154,7 @@ public sealed class IntegrationSystem : IAsyncLifetime
     }
 
     public IReadOnlyList<PartnerRequest> SlackMessagesAbout(Guid taskId) =>
-        [.. Slack.ReceivedAt(SlackPath).Where(r => r.Body.Contains(taskId.ToString(), StringComparison.Ordinal))];
+        [.. ConfiguredPartner.ReceivedAt(SlackPath).Where(r => r.Body.Contains(taskId.ToString(), StringComparison.Ordinal))];
 
     private static string ReadShared(string path)
     {
@@ -162,7 +167,7 @@ public sealed class IntegrationSystem : IAsyncLifetime
     {
         foreach (var service in _services)
             await service.DisposeAsync();
-        await Slack.DisposeAsync();
+        await ConfiguredPartner.DisposeAsync();
         await Rabbit.DeleteVirtualHostAsync(VirtualHost);
         await TestEnvironment.DropDatabaseAsync(Database);
         Rabbit.Dispose();
