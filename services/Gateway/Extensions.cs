@@ -8,6 +8,7 @@ using Bus.Gateway.Queues;
 using Bus.Gateway.Redis;
 using Bus.Gateway.Tasks;
 using Bus.Gateway.Tasks.Types;
+using Bus.Gateway.Tasks.Types.Integration;
 using Bus.Gateway.Tasks.Types.Media;
 using Bus.ServiceDefaults;
 using Bus.ServiceDefaults.Messaging;
@@ -41,6 +42,7 @@ public static class Extensions
         builder.Services.AddSingleton<ITaskType, DataExportTaskType>();
         builder.Services.AddSingleton<ITaskType, FileProcessingTaskType>();
         builder.Services.AddSingleton<ITaskType, ReportGenerationTaskType>();
+        builder.Services.AddIntegrationTaskTypes();
         builder.Services.AddSingleton<TaskTypeCatalog>();
         builder.AddSensitiveValueProtection();
         builder.Services.AddSingleton<SensitiveTaskData>();

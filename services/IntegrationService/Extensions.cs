@@ -1,11 +1,15 @@
+using Bus.Contracts.Integration;
+using Bus.IntegrationService.Outbound;
 using Bus.ServiceDefaults;
 using Bus.ServiceDefaults.Messaging;
+using Bus.ServiceDefaults.QueueControl;
+using Bus.ServiceDefaults.Secrets;
 
 namespace Bus.IntegrationService;
 
 public static class Extensions
 {
-    /// <summary>Queue <c>integration</c>: outbound calls to partners, Slack and SMS, and the partner syncs.</summary>
+    /// <summary>Queue <c>integration</c>: outbound calls to partners, Slack and SMS, and the partner syncs; plus the failed-task alerts.</summary>
     public static IHostApplicationBuilder AddIntegrationService(this IHostApplicationBuilder builder)
     {
         // Calls wait on partners, not on this process: several at a time. The HTTP pipeline retries a call itself;
@@ -14,9 +18,20 @@ public static class Extensions
             retryIntervals: [TimeSpan.FromSeconds(1)],
             redeliveryIntervals: [TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(5)]);
 
+        builder.AddSensitiveValueProtection();
+        builder.AddOutboundHttp();
+        builder.AddValidatedOptions<SmsOptions>(SmsOptions.Section);
+        builder.Services.AddSingleton<SlackWebhook>();
+        builder.Services.AddSingleton<SmsProvider>();
+
         builder.AddBus(bus =>
         {
             // Every consumer of queue `integration` is registered here, one line each.
+            bus.AddTaskConsumer<CallPartnerApiConsumer, IntegrationConsumerDefinition<CallPartnerApiConsumer, CallPartnerApi>>(QueueNames.Integration);
+            bus.AddTaskConsumer<SendSlackAlertConsumer, IntegrationConsumerDefinition<SendSlackAlertConsumer, SendSlackAlert>>(QueueNames.Integration);
+            bus.AddTaskConsumer<SendSmsConsumer, IntegrationConsumerDefinition<SendSmsConsumer, SendSms>>(QueueNames.Integration);
+
+            bus.AddConsumer<DeadLetterAlertConsumer>(typeof(DeadLetterAlertConsumerDefinition));
         });
         return builder;
     }

@@ -19,6 +19,15 @@ public static class IntegrationSchema
         await using var command = new NpgsqlCommand($"""
             SELECT pg_advisory_xact_lock({SchemaLockKey});
             CREATE SCHEMA IF NOT EXISTS {Schema};
+            -- One row per failure of a task handled by DeadLetterAlertConsumer; no alert task for a failed alert.
+            CREATE TABLE IF NOT EXISTS {Schema}.dead_letter_alerts (
+                task_id       uuid        NOT NULL,
+                failed_at     timestamptz NOT NULL,
+                task_type     text        NOT NULL,
+                alert_task_id uuid,
+                created_at    timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (task_id, failed_at)
+            );
             """, connection, transaction);
         await command.ExecuteNonQueryAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);

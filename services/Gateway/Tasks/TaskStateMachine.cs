@@ -107,7 +107,7 @@ public sealed class TaskStateMachine : MassTransitStateMachine<TaskState>
             When(Progressed).Then(RecordProgress).TransitionTo(Running),
             When(AttemptFailed).Then(RecordAttemptFailure).TransitionTo(Running),
             When(Succeeded).Then(RecordSuccess).TransitionTo(Completed),
-            When(Faulted).Then(RecordFailure).TransitionTo(Failed));
+            When(Faulted).Then(RecordFailure).TransitionTo(Failed).Publish(DeadLettered));
 
         During([Scheduled, Queued, Running, Completed, Failed, Cancelled],
             When(Submitted).Respond(ctx => new TaskAccepted(ctx.Saga.CorrelationId, Duplicate: true)));
@@ -371,6 +371,9 @@ public sealed class TaskStateMachine : MassTransitStateMachine<TaskState>
         context.Saga.FinishedAt = Now(context);
         Touch(context);
     }
+
+    private static TaskDeadLettered DeadLettered(BehaviorContext<TaskState, TaskFailed> context) =>
+        new(context.Saga.CorrelationId, context.Saga.Type, context.Saga.Queue, context.Message.ExceptionType, context.Message.Reason, context.Saga.FinishedAt ?? Now(context));
 
     private static void Touch<T>(BehaviorContext<TaskState, T> context)
         where T : class

@@ -1,5 +1,6 @@
 using Bus.Contracts.Email;
 using Bus.Contracts.Export;
+using Bus.Contracts.Integration;
 using Bus.Contracts.Media;
 
 namespace Bus.ServiceDefaults.Messaging;
@@ -22,8 +23,12 @@ public static class TaskRoutes
     public static readonly TaskRoute DataExport = new("data_export", QueueNames.Export, typeof(ExportData));
     public static readonly TaskRoute FileProcessing = new("file_processing", QueueNames.Export, typeof(ProcessFile));
     public static readonly TaskRoute ReportGeneration = new("report_generation", QueueNames.Export, typeof(GenerateReport));
+    public static readonly TaskRoute ApiIntegration = new("api_integration", QueueNames.Integration, typeof(CallPartnerApi));
+    public static readonly TaskRoute SlackAlert = new("slack_alert", QueueNames.Integration, typeof(SendSlackAlert));
+    public static readonly TaskRoute SmsNotification = new("sms_notification", QueueNames.Integration, typeof(SendSms));
 
-    public static IReadOnlyList<TaskRoute> All { get; } = [EmailNotification, ImageProcessing, MediaThumbnail, MediaOptimize, MediaProcess, DataExport, FileProcessing, ReportGeneration];
+    public static IReadOnlyList<TaskRoute> All { get; } = [EmailNotification, ImageProcessing, MediaThumbnail, MediaOptimize, MediaProcess, DataExport, FileProcessing, ReportGeneration,
+        ApiIntegration, SlackAlert, SmsNotification];
 
     public static TaskRoute? FindByType(string type) => All.FirstOrDefault(r => r.Type == type);
 

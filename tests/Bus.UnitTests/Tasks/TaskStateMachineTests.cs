@@ -104,6 +104,26 @@ public sealed class TaskStateMachineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_task_that_fails_for_good_is_announced_dead_lettered_once_with_its_type_queue_and_reason()
+    {
+        var taskId = NewId.NextGuid();
+        var failing = JsonSerializer.SerializeToElement(new { to = new[] { "user@example.com" }, subject = "fail", body = "b" });
+        await Submit(taskId, "email_notification", failing);
+        await _harness.Bus.Publish(new TaskStarted(taskId, "email_notification", "email"));
+        await WaitForState(taskId, machine => machine.Failed);
+
+        // A late, repeated failure report of a task that is already Failed announces nothing more.
+        await _harness.Bus.Publish(new TaskFailed(taskId, "System.InvalidOperationException", "again"));
+        await WaitUntil(() => _harness.Consumed.Select<TaskFailed>().Count(m => m.Context.Message.TaskId == taskId) == 2);
+
+        var announced = _harness.Published.Select<TaskDeadLettered>().Where(m => m.Context.Message.TaskId == taskId).ToList();
+        var deadLettered = Assert.Single(announced).Context.Message;
+        Assert.Equal("email_notification", deadLettered.Type);
+        Assert.Equal("email", deadLettered.Queue);
+        Assert.Equal("SMTP refused the connection", deadLettered.Reason);
+    }
+
+    [Fact]
     public async Task Submitting_the_same_idempotency_key_twice_returns_the_first_task()
     {
         var first = await Submit(NewId.NextGuid(), "email_notification", ValidEmail, idempotencyKey: "order-42");

@@ -12,7 +12,8 @@ public interface ITaskType
     JsonElement Example { get; }
 
     /// <summary>
-    /// Dotted paths inside <c>data</c> (<c>*</c> = any field or item) whose string values are secrets: encrypted before
+    /// Dotted paths inside <c>data</c> (<c>*</c> = any field or item, <c>**</c> = any depth, <c>{credential}</c> = any field
+    /// whose name says it holds a credential; see <see cref="SensitiveTaskData"/>) whose string values are secrets: encrypted before
     /// the task is sent or stored, and redacted in every answer. The worker reveals them with SensitiveValueProtector.
     /// </summary>
     IReadOnlyList<string> SensitiveFields { get; }

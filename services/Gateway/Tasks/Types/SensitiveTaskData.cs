@@ -12,6 +12,15 @@ public sealed class SensitiveTaskData(SensitiveValueProtector protector)
 {
     public const string Redacted = "[redacted]";
 
+    /// <summary>A path segment matching any number of levels (none included): <c>payload.**.password</c>.</summary>
+    public const string AnyDepth = "**";
+
+    /// <summary>A path segment matching every field whose name says it holds a credential (<see cref="NamesCredential"/>).</summary>
+    public const string CredentialName = "{credential}";
+
+    private static readonly string[] CredentialWords =
+        ["auth", "token", "password", "passwd", "secret", "apikey", "cookie", "credential", "signature", "session"];
+
     /// <summary>The data with each declared field's string value(s) protected; already protected values are kept.</summary>
     public JsonElement Protect(ITaskType type, JsonElement data)
     {
@@ -50,21 +59,44 @@ public sealed class SensitiveTaskData(SensitiveValueProtector protector)
 
         var segment = path[depth];
         var changed = false;
+        // Zero levels here; one more level below, where the same segment applies again.
+        var descends = segment == AnyDepth;
+        if (descends)
+            changed |= ProtectAt(node, path, depth + 1);
         switch (node)
         {
             case JsonObject obj:
                 foreach (var (name, child) in obj.ToList())
                 {
-                    if (segment == "*" || string.Equals(name, segment, StringComparison.OrdinalIgnoreCase))
+                    if (descends)
+                        changed |= ProtectAt(child, path, depth);
+                    else if (Matches(segment, name))
                         changed |= ProtectAt(child, path, depth + 1);
                 }
                 break;
-            case JsonArray array when segment == "*":
+            case JsonArray array when segment is "*" or AnyDepth:
                 foreach (var child in array.ToList())
-                    changed |= ProtectAt(child, path, depth + 1);
+                    changed |= ProtectAt(child, path, descends ? depth : depth + 1);
                 break;
         }
         return changed;
+    }
+
+    private static bool Matches(string segment, string name) => segment switch
+    {
+        "*" => true,
+        CredentialName => NamesCredential(name),
+        _ => string.Equals(name, segment, StringComparison.OrdinalIgnoreCase),
+    };
+
+    /// <summary>
+    /// Whether a field or header name says it holds a credential: Authorization, X-Api-Key, access_token, password,
+    /// client-secret, Cookie, a subscription key... Generous on purpose: a look-alike field protected costs nothing.
+    /// </summary>
+    public static bool NamesCredential(string name)
+    {
+        var plain = new string([.. name.Where(char.IsLetterOrDigit).Select(char.ToLowerInvariant)]);
+        return plain.EndsWith("key", StringComparison.Ordinal) || CredentialWords.Any(word => plain.Contains(word, StringComparison.Ordinal));
     }
 
     private static JsonNode? RedactNode(JsonNode? node)
