@@ -41,6 +41,7 @@ public static class Extensions
         builder.Services.AddSingleton<ITaskType, DataExportTaskType>();
         builder.Services.AddSingleton<ITaskType, FileProcessingTaskType>();
         builder.Services.AddSingleton<ITaskType, ReportGenerationTaskType>();
+        builder.Services.AddMaintenanceTaskTypes();
         builder.Services.AddSingleton<TaskTypeCatalog>();
         builder.AddSensitiveValueProtection();
         builder.Services.AddSingleton<SensitiveTaskData>();

@@ -1,5 +1,6 @@
 using Bus.Contracts.Email;
 using Bus.Contracts.Export;
+using Bus.Contracts.Maintenance;
 using Bus.Contracts.Media;
 
 namespace Bus.ServiceDefaults.Messaging;
@@ -22,8 +23,14 @@ public static class TaskRoutes
     public static readonly TaskRoute DataExport = new("data_export", QueueNames.Export, typeof(ExportData));
     public static readonly TaskRoute FileProcessing = new("file_processing", QueueNames.Export, typeof(ProcessFile));
     public static readonly TaskRoute ReportGeneration = new("report_generation", QueueNames.Export, typeof(GenerateReport));
+    public static readonly TaskRoute Cleanup = new("cleanup", QueueNames.Maintenance, typeof(CleanUpExpiredData));
+    public static readonly TaskRoute DataCleanup = new("data_cleanup", QueueNames.Maintenance, typeof(CleanUpExpiredData));
+    public static readonly TaskRoute CleanTable = new("clean-table", QueueNames.Maintenance, typeof(CleanDeclaredTable));
+    public static readonly TaskRoute CleanVerificationTokens = new("clean-verification-tokens", QueueNames.Maintenance, typeof(CleanDeclaredTable));
+    public static readonly TaskRoute DailyReport = new("daily-report", QueueNames.Maintenance, typeof(SendDailyReport));
 
-    public static IReadOnlyList<TaskRoute> All { get; } = [EmailNotification, ImageProcessing, MediaThumbnail, MediaOptimize, MediaProcess, DataExport, FileProcessing, ReportGeneration];
+    public static IReadOnlyList<TaskRoute> All { get; } = [EmailNotification, ImageProcessing, MediaThumbnail, MediaOptimize, MediaProcess, DataExport, FileProcessing, ReportGeneration,
+        Cleanup, DataCleanup, CleanTable, CleanVerificationTokens, DailyReport];
 
     public static TaskRoute? FindByType(string type) => All.FirstOrDefault(r => r.Type == type);
 
