@@ -21,6 +21,7 @@
 #   BUS_ENCRYPTION_KEY            (dev key) base64 of 32 bytes: encrypts sensitive task fields
 #   BUS_INFRA_TIMEOUT             120       seconds to wait for each server
 #   BUS_EXPORT_READER_PASSWORD    (dev)     password of bus_export_reader, the role export queries run as
+#   BUS_MAINTENANCE_REPORT_TO     ops@example.com   who gets MaintenanceService's daily report (comma-separated)
 #   BUS_AUTH_SIGNING_KEY          (a fixed development key)  HMAC key the Gateway checks tokens with
 #   BUS_AUTH_ISSUER               bus
 #   BUS_AUTH_AUDIENCE             bus-api
@@ -48,12 +49,13 @@
 : "${BUS_AUTH_ISSUER:=bus}"
 : "${BUS_AUTH_AUDIENCE:=bus-api}"
 : "${BUS_EXPORT_READER_PASSWORD:=bus-export-reader-dev}"
+: "${BUS_MAINTENANCE_REPORT_TO:=ops@example.com}"
 
 export BUS_RABBITMQ_HOST BUS_RABBITMQ_PORT BUS_RABBITMQ_MANAGEMENT_PORT \
   BUS_RABBITMQ_USER BUS_RABBITMQ_PASSWORD BUS_RABBITMQ_VHOST \
   BUS_POSTGRES_HOST BUS_POSTGRES_PORT BUS_POSTGRES_USER BUS_POSTGRES_PASSWORD \
   BUS_POSTGRES_DB BUS_REDIS_HOST BUS_REDIS_PORT BUS_INFRA_TIMEOUT BUS_ENCRYPTION_KEY \
-  BUS_AUTH_SIGNING_KEY BUS_AUTH_ISSUER BUS_AUTH_AUDIENCE BUS_EXPORT_READER_PASSWORD
+  BUS_AUTH_SIGNING_KEY BUS_AUTH_ISSUER BUS_AUTH_AUDIENCE BUS_EXPORT_READER_PASSWORD BUS_MAINTENANCE_REPORT_TO
 
 # log MESSAGE... — timestamped line on stderr (keeps stdout for results).
 log() {
@@ -113,4 +115,11 @@ bus_export_service_settings() {
   export Encryption__Key=$BUS_ENCRYPTION_KEY
   export Auth__SigningKey=$BUS_AUTH_SIGNING_KEY Auth__Issuer=$BUS_AUTH_ISSUER Auth__Audience=$BUS_AUTH_AUDIENCE
   export Export__ReaderPassword=$BUS_EXPORT_READER_PASSWORD
+  local i=0 recipient
+  local -a recipients
+  IFS=, read -r -a recipients <<<"$BUS_MAINTENANCE_REPORT_TO"
+  for recipient in "${recipients[@]}"; do
+    export "Maintenance__Report__Recipients__$i=${recipient// /}"
+    i=$((i + 1))
+  done
 }
