@@ -14,48 +14,11 @@ public sealed record TaskTypeFigures(string Type, long Submitted, long Completed
 /// <summary>The figures per task type for [From, To): submitted (created), completed and failed (finished) in it.</summary>
 public sealed record DailyReport(DateTime From, DateTime To, IReadOnlyList<TaskTypeFigures> Types)
 {
-    public const string Sql = $"""
-        WITH tasks AS (
-            SELECT {Columns.Type} AS type, {Columns.Status} AS status, {Columns.CreatedAt} AS created_at,
-                   {Columns.StartedAt} AS started_at, {Columns.FinishedAt} AS finished_at
-            FROM {QualifiedName}
-            WHERE ({Columns.CreatedAt} >= @from AND {Columns.CreatedAt} < @to) OR ({Columns.FinishedAt} >= @from AND {Columns.FinishedAt} < @to)
-            UNION ALL
-            SELECT type, status, created_at, started_at, finished_at
-            FROM {MaintenanceSchema.History}
-            WHERE (created_at >= @from AND created_at < @to) OR (finished_at >= @from AND finished_at < @to)),
-        finished AS (
-            SELECT *, finished_at >= @from AND finished_at < @to AS in_period,
-                   extract(epoch FROM finished_at - started_at)::double precision * 1000 AS duration_ms
-            FROM tasks)
-        SELECT type,
-               count(*) FILTER (WHERE created_at >= @from AND created_at < @to),
-               count(*) FILTER (WHERE status = '{Statuses.Completed}' AND in_period),
-               count(*) FILTER (WHERE status = '{Statuses.Failed}' AND in_period),
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms) FILTER (WHERE status = '{Statuses.Completed}' AND in_period),
-               percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms) FILTER (WHERE status = '{Statuses.Completed}' AND in_period)
-        FROM finished
-        GROUP BY type
-        ORDER BY type
-        """;
-
     public static readonly TimeSpan Period = TimeSpan.FromHours(24);
 
     public long Submitted => Types.Sum(t => t.Submitted);
     public long Completed => Types.Sum(t => t.Completed);
     public long Failed => Types.Sum(t => t.Failed);
-
-    public static async Task<DailyReport> ComputeAsync(MaintenanceDatabase database, DateTime to, CancellationToken cancellationToken)
-    {
-        var from = to - Period;
-        await using var command = database.Command(Sql, ("from", from), ("to", to));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var types = new List<TaskTypeFigures>();
-        while (await reader.ReadAsync(cancellationToken))
-            types.Add(new TaskTypeFigures(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3),
-                reader.IsDBNull(4) ? null : reader.GetDouble(4), reader.IsDBNull(5) ? null : reader.GetDouble(5)));
-        return new DailyReport(from, to, types);
-    }
 
     public string Subject(string prefix) => $"{prefix}: {From:yyyy-MM-dd HH:mm} – {To:yyyy-MM-dd HH:mm} UTC";
 
@@ -108,4 +71,48 @@ public sealed record DailyReport(DateTime From, DateTime To, IReadOnlyList<TaskT
         < 60_000 => (ms.Value / 1000).ToString("0.0", CultureInfo.InvariantCulture) + " s",
         _ => (ms.Value / 60_000).ToString("0.0", CultureInfo.InvariantCulture) + " min",
     };
+}
+
+/// <summary>
+/// Reads a report's figures from the task table and <see cref="MaintenanceSchema.History"/> (the records cleanup
+/// deleted), percentiles computed by PostgreSQL.
+/// </summary>
+public class DailyReportQuery(MaintenanceDatabase database)
+{
+    private const string Sql = $"""
+        WITH tasks AS (
+            SELECT {Columns.Type} AS type, {Columns.Status} AS status, {Columns.CreatedAt} AS created_at,
+                   {Columns.StartedAt} AS started_at, {Columns.FinishedAt} AS finished_at
+            FROM {QualifiedName}
+            WHERE ({Columns.CreatedAt} >= @from AND {Columns.CreatedAt} < @to) OR ({Columns.FinishedAt} >= @from AND {Columns.FinishedAt} < @to)
+            UNION ALL
+            SELECT type, status, created_at, started_at, finished_at
+            FROM {MaintenanceSchema.History}
+            WHERE (created_at >= @from AND created_at < @to) OR (finished_at >= @from AND finished_at < @to)),
+        finished AS (
+            SELECT *, finished_at >= @from AND finished_at < @to AS in_period,
+                   extract(epoch FROM finished_at - started_at)::double precision * 1000 AS duration_ms
+            FROM tasks)
+        SELECT type,
+               count(*) FILTER (WHERE created_at >= @from AND created_at < @to),
+               count(*) FILTER (WHERE status = '{Statuses.Completed}' AND in_period),
+               count(*) FILTER (WHERE status = '{Statuses.Failed}' AND in_period),
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms) FILTER (WHERE status = '{Statuses.Completed}' AND in_period),
+               percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms) FILTER (WHERE status = '{Statuses.Completed}' AND in_period)
+        FROM finished
+        GROUP BY type
+        ORDER BY type
+        """;
+
+    public virtual async Task<DailyReport> ComputeAsync(DateTime to, CancellationToken cancellationToken)
+    {
+        var from = to - DailyReport.Period;
+        await using var command = database.Command(Sql, ("from", from), ("to", to));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var types = new List<TaskTypeFigures>();
+        while (await reader.ReadAsync(cancellationToken))
+            types.Add(new TaskTypeFigures(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3),
+                reader.IsDBNull(4) ? null : reader.GetDouble(4), reader.IsDBNull(5) ? null : reader.GetDouble(5)));
+        return new DailyReport(from, to, types);
+    }
 }

@@ -25,6 +25,7 @@ public static class Extensions
         builder.Services.AddSingleton<TaskRetention>();
         builder.Services.AddSingleton<ExpiredFiles>();
         builder.Services.AddSingleton<DeclaredTables>();
+        builder.Services.AddSingleton<DailyReportQuery>();
 
         builder.AddBus(bus =>
         {

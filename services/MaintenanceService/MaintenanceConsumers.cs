@@ -44,7 +44,7 @@ public sealed record DailyReportResult(DateTime From, DateTime To, long Submitte
 /// <c>slack_alert</c>. Their idempotency keys derive from this task's id, so a retried report never sends twice.
 /// </summary>
 public sealed class SendDailyReportConsumer(
-    MaintenanceDatabase database,
+    DailyReportQuery query,
     IRequestClient<SubmitTask> submit,
     IOptions<MaintenanceOptions> options,
     TimeProvider time,
@@ -57,7 +57,7 @@ public sealed class SendDailyReportConsumer(
     {
         var taskId = context.Message.TaskId;
         var settings = options.Value.Report;
-        var report = await DailyReport.ComputeAsync(database, time.GetUtcNow().UtcDateTime, context.CancellationToken);
+        var report = await query.ComputeAsync(time.GetUtcNow().UtcDateTime, context.CancellationToken);
         await context.ReportProgress(taskId, 50, $"{report.Types.Count} task type(s) counted");
 
         var email = settings.Recipients.Length == 0
