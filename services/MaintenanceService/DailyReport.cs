@@ -25,8 +25,8 @@ public sealed record DailyReport(DateTime From, DateTime To, IReadOnlyList<TaskT
     /// <summary>The e-mail's plain-text body: one aligned row per task type and a total.</summary>
     public string Text()
     {
-        var rows = Types.Select(t => Row(t.Type, t.Submitted, t.Completed, t.Failed, t.FailureRate, t.P50DurationMs, t.P95DurationMs)).ToList();
-        var total = Row("total", Submitted, Completed, Failed, Completed + Failed == 0 ? null : (double)Failed / (Completed + Failed), null, null);
+        var rows = Types.Select(Row).ToList();
+        var total = Row(new TaskTypeFigures("total", Submitted, Completed, Failed, null, null));
         string[] header = ["task type", "submitted", "completed", "failed", "failure rate", "p50", "p95"];
         var widths = header.Select((h, i) => rows.Append(total).Select(r => r[i].Length).Append(h.Length).Max()).ToArray();
 
@@ -53,8 +53,8 @@ public sealed record DailyReport(DateTime From, DateTime To, IReadOnlyList<TaskT
         return lines.ToString();
     }
 
-    private static string[] Row(string type, long submitted, long completed, long failed, double? failureRate, double? p50, double? p95) =>
-        [type, Number(submitted), Number(completed), Number(failed), Percent(failureRate), Duration(p50), Duration(p95)];
+    private static string[] Row(TaskTypeFigures t) =>
+        [t.Type, Number(t.Submitted), Number(t.Completed), Number(t.Failed), Percent(t.FailureRate), Duration(t.P50DurationMs), Duration(t.P95DurationMs)];
 
     private static string Line(string[] cells, int[] widths) =>
         string.Join("  ", cells.Select((c, i) => i == 0 ? c.PadRight(widths[i]) : c.PadLeft(widths[i]))).TrimEnd();

@@ -35,10 +35,11 @@ public sealed class DeclaredTables(MaintenanceDatabase database, IOptions<Mainte
 
         var table = declared.Value;
         var (relation, column) = await ResolveAsync(declared.Key, table, cancellationToken);
+        // ANY(ARRAY(...)) makes the delete a TID scan of exactly the locked rows, whatever the planner thinks of the table.
         var sql = $"""
             WITH deleted AS (
                 DELETE FROM {relation}
-                WHERE ctid IN (SELECT ctid FROM {relation} WHERE {column} < now() - @max_age LIMIT @batch FOR UPDATE SKIP LOCKED)
+                WHERE ctid = ANY(ARRAY(SELECT ctid FROM {relation} WHERE {column} < now() - @max_age LIMIT @batch FOR UPDATE SKIP LOCKED))
                   AND {column} < now() - @max_age
                 RETURNING 1)
             SELECT count(*) FROM deleted
