@@ -23,6 +23,7 @@
 #   BUS_EXPORT_READER_PASSWORD    (dev)     password of bus_export_reader, the role export queries run as
 #   BUS_SLACK_WEBHOOK_URL         (unset)   Slack incoming webhook for slack_alert and failed-task alerts
 #   BUS_INTEGRATION_ALLOWED_HOSTS (unset)   comma-separated hosts/networks IntegrationService may call although private
+#   BUS_MAINTENANCE_REPORT_TO     ops@example.com   who gets MaintenanceService's daily report (comma-separated)
 #   BUS_AUTH_SIGNING_KEY          (a fixed development key)  HMAC key the Gateway checks tokens with
 #   BUS_AUTH_ISSUER               bus
 #   BUS_AUTH_AUDIENCE             bus-api
@@ -50,12 +51,13 @@
 : "${BUS_AUTH_ISSUER:=bus}"
 : "${BUS_AUTH_AUDIENCE:=bus-api}"
 : "${BUS_EXPORT_READER_PASSWORD:=bus-export-reader-dev}"
+: "${BUS_MAINTENANCE_REPORT_TO:=ops@example.com}"
 
 export BUS_RABBITMQ_HOST BUS_RABBITMQ_PORT BUS_RABBITMQ_MANAGEMENT_PORT \
   BUS_RABBITMQ_USER BUS_RABBITMQ_PASSWORD BUS_RABBITMQ_VHOST \
   BUS_POSTGRES_HOST BUS_POSTGRES_PORT BUS_POSTGRES_USER BUS_POSTGRES_PASSWORD \
   BUS_POSTGRES_DB BUS_REDIS_HOST BUS_REDIS_PORT BUS_INFRA_TIMEOUT BUS_ENCRYPTION_KEY \
-  BUS_AUTH_SIGNING_KEY BUS_AUTH_ISSUER BUS_AUTH_AUDIENCE BUS_EXPORT_READER_PASSWORD
+  BUS_AUTH_SIGNING_KEY BUS_AUTH_ISSUER BUS_AUTH_AUDIENCE BUS_EXPORT_READER_PASSWORD BUS_MAINTENANCE_REPORT_TO
 
 # log MESSAGE... — timestamped line on stderr (keeps stdout for results).
 log() {
@@ -120,6 +122,12 @@ bus_export_service_settings() {
   local IFS=,
   for host in ${BUS_INTEGRATION_ALLOWED_HOSTS:-}; do
     export "Integration__Outbound__AllowedHosts__$i=$host"
+    i=$((i + 1))
+  done
+  i=0
+  local recipient
+  for recipient in $BUS_MAINTENANCE_REPORT_TO; do
+    export "Maintenance__Report__Recipients__$i=${recipient// /}"
     i=$((i + 1))
   done
 }

@@ -43,6 +43,7 @@ public static class Extensions
         builder.Services.AddSingleton<ITaskType, FileProcessingTaskType>();
         builder.Services.AddSingleton<ITaskType, ReportGenerationTaskType>();
         builder.Services.AddIntegrationTaskTypes();
+        builder.Services.AddMaintenanceTaskTypes();
         builder.Services.AddSingleton<TaskTypeCatalog>();
         builder.AddSensitiveValueProtection();
         builder.Services.AddSingleton<SensitiveTaskData>();

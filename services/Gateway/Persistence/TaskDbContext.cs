@@ -1,11 +1,12 @@
 using Bus.Gateway.Tasks;
+using Bus.ServiceDefaults.Persistence;
 using Microsoft.EntityFrameworkCore;
 
 namespace Bus.Gateway.Persistence;
 
 public class TaskDbContext(DbContextOptions<TaskDbContext> options) : DbContext(options)
 {
-    public const string Schema = "bus";
+    public const string Schema = TaskTable.Schema;
 
     public DbSet<TaskState> Tasks => Set<TaskState>();
 
@@ -14,12 +15,12 @@ public class TaskDbContext(DbContextOptions<TaskDbContext> options) : DbContext(
         modelBuilder.HasDefaultSchema(Schema);
 
         var task = modelBuilder.Entity<TaskState>();
-        task.ToTable("tasks");
+        task.ToTable(TaskTable.Name);
         task.HasKey(t => t.CorrelationId);
-        task.Property(t => t.CorrelationId).HasColumnName("id").ValueGeneratedNever();
-        task.Property(t => t.CurrentState).HasColumnName("status").HasMaxLength(32);
-        task.Property(t => t.Type).HasColumnName("type").HasMaxLength(100);
-        task.Property(t => t.Queue).HasColumnName("queue").HasMaxLength(100);
+        task.Property(t => t.CorrelationId).HasColumnName(TaskTable.Columns.Id).ValueGeneratedNever();
+        task.Property(t => t.CurrentState).HasColumnName(TaskTable.Columns.Status).HasMaxLength(32);
+        task.Property(t => t.Type).HasColumnName(TaskTable.Columns.Type).HasMaxLength(100);
+        task.Property(t => t.Queue).HasColumnName(TaskTable.Columns.Queue).HasMaxLength(100);
         task.Property(t => t.Priority).HasColumnName("priority");
         task.Property(t => t.IdempotencyKey).HasColumnName("idempotency_key").HasMaxLength(255);
         task.Property(t => t.Data).HasColumnName("data").HasColumnType("jsonb");
@@ -34,10 +35,10 @@ public class TaskDbContext(DbContextOptions<TaskDbContext> options) : DbContext(
         task.Property(t => t.CancelRequestedAt).HasColumnName("cancel_requested_at");
         task.Property(t => t.Progress).HasColumnName("progress");
         task.Property(t => t.ProgressMessage).HasColumnName("progress_message").HasMaxLength(1000);
-        task.Property(t => t.CreatedAt).HasColumnName("created_at");
-        task.Property(t => t.StartedAt).HasColumnName("started_at");
-        task.Property(t => t.FinishedAt).HasColumnName("finished_at");
-        task.Property(t => t.UpdatedAt).HasColumnName("updated_at");
+        task.Property(t => t.CreatedAt).HasColumnName(TaskTable.Columns.CreatedAt);
+        task.Property(t => t.StartedAt).HasColumnName(TaskTable.Columns.StartedAt);
+        task.Property(t => t.FinishedAt).HasColumnName(TaskTable.Columns.FinishedAt);
+        task.Property(t => t.UpdatedAt).HasColumnName(TaskTable.Columns.UpdatedAt);
 
         // The last line of defence for idempotency: two tasks of one type can never share a key.
         task.HasIndex(t => new { t.Type, t.IdempotencyKey })

@@ -10,6 +10,7 @@ public static class QueueNames
     public const string Media = "media";
     public const string Export = "export";
     public const string Integration = "integration";
+    public const string Maintenance = "maintenance";
     public const string Scheduler = "scheduler";
     public const string SchedulerControl = "scheduler-control";
 }

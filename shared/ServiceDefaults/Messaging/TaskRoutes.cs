@@ -1,6 +1,7 @@
 using Bus.Contracts.Email;
 using Bus.Contracts.Export;
 using Bus.Contracts.Integration;
+using Bus.Contracts.Maintenance;
 using Bus.Contracts.Media;
 
 namespace Bus.ServiceDefaults.Messaging;
@@ -27,8 +28,14 @@ public static class TaskRoutes
     public static readonly TaskRoute SlackAlert = new("slack_alert", QueueNames.Integration, typeof(SendSlackAlert));
     public static readonly TaskRoute SmsNotification = new("sms_notification", QueueNames.Integration, typeof(SendSms));
 
+    public static readonly TaskRoute Cleanup = new("cleanup", QueueNames.Maintenance, typeof(CleanUpExpiredData));
+    public static readonly TaskRoute DataCleanup = new("data_cleanup", QueueNames.Maintenance, typeof(CleanUpExpiredData));
+    public static readonly TaskRoute CleanTable = new("clean-table", QueueNames.Maintenance, typeof(CleanDeclaredTable));
+    public static readonly TaskRoute CleanVerificationTokens = new("clean-verification-tokens", QueueNames.Maintenance, typeof(CleanDeclaredTable));
+    public static readonly TaskRoute DailyReport = new("daily-report", QueueNames.Maintenance, typeof(SendDailyReport));
+
     public static IReadOnlyList<TaskRoute> All { get; } = [EmailNotification, ImageProcessing, MediaThumbnail, MediaOptimize, MediaProcess, DataExport, FileProcessing, ReportGeneration,
-        ApiIntegration, SlackAlert, SmsNotification];
+        ApiIntegration, SlackAlert, SmsNotification, Cleanup, DataCleanup, CleanTable, CleanVerificationTokens, DailyReport];
 
     public static TaskRoute? FindByType(string type) => All.FirstOrDefault(r => r.Type == type);
 

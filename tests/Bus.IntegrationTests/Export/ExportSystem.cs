@@ -94,36 +94,11 @@ public sealed class ExportSystem : IAsyncLifetime
 
     public string PathOf(string relative) => Path.Combine(StorageRoot, relative.TrimStart('/'));
 
-    public async Task<Guid> SubmitAsync(string type, object data)
-    {
-        var response = await Gateway.PostAsJsonAsync("/tasks", new { type, data });
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode} {body}");
-        return JsonDocument.Parse(body).RootElement.GetProperty("taskId").GetGuid();
-    }
+    public Task<Guid> SubmitAsync(string type, object data) => Gateway.SubmitTaskAsync(type, data);
 
     /// <summary>Polls <c>GET /tasks/{id}</c> until the task is Completed or Failed; fails if it is not <paramref name="status"/>.</summary>
-    public async Task<JsonElement> WaitForAsync(Guid taskId, string status)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        var last = "(no answer)";
-        while (DateTime.UtcNow < deadline)
-        {
-            var response = await Gateway.GetAsync($"/tasks/{taskId}");
-            last = await response.Content.ReadAsStringAsync();
-            if (response.IsSuccessStatusCode)
-            {
-                var task = JsonDocument.Parse(last).RootElement.Clone();
-                var current = task.GetProperty("status").GetString();
-                if (current == status)
-                    return task;
-                if (current is "Completed" or "Failed" or "Cancelled")
-                    break;
-            }
-            await Task.Delay(100);
-        }
-        throw new Xunit.Sdk.XunitException($"task {taskId} did not end {status}; last answer: {last}; logs: {string.Join(", ", _services.Select(s => s.LogPath))}");
-    }
+    public Task<JsonElement> WaitForAsync(Guid taskId, string status) =>
+        Gateway.WaitForTaskAsync(taskId, status, TimeSpan.FromSeconds(60), _services);
 
     /// <summary>Puts a MassTransit command straight on exchange <c>export</c>, as another service's producer would.</summary>
     public async Task PublishCommandAsync(string messageType, object message)

@@ -24,7 +24,8 @@ public sealed class CronControlTests(CronTestSystem system, ITestOutputHelper ou
         Assert.True(manual.GetProperty("enabled").GetBoolean());
         Assert.Equal(new DateTimeOffset(2099, 1, 1, 12, 0, 0, TimeSpan.Zero), manual.GetProperty("nextFireTimeUtc").GetDateTimeOffset());
         Assert.False(schedules[CronTestSystem.Off].GetProperty("enabled").GetBoolean());
-        Assert.False(schedules["daily-report"].GetProperty("enabled").GetBoolean());
+        Assert.True(schedules["daily-report"].GetProperty("enabled").GetBoolean());
+        Assert.False(schedules["serpram-sync"].GetProperty("enabled").GetBoolean());
     }
 
     [Fact]

@@ -135,10 +135,10 @@ public sealed class CronOptionsTests
     }
 
     [Fact]
-    public async Task The_shipped_crons_are_valid_in_Cordoba_time_and_disabled_until_their_task_types_exist()
+    public async Task The_shipped_crons_are_valid_in_Cordoba_time_and_only_the_maintenance_ones_are_enabled()
     {
         var settings = new ConfigurationBuilder()
-            .AddJsonFile(Path.Combine(RepositoryRoot(), "services", "Scheduler", "appsettings.json"))
+            .AddJsonFile(Path.Combine(TestRepository.Root, "services", "Scheduler", "appsettings.json"))
             .Build();
         using var host = Build(settings.AsEnumerable().ToDictionary(p => p.Key, p => p.Value));
         await host.StartAsync();
@@ -156,7 +156,7 @@ public sealed class CronOptionsTests
             },
             crons.ToDictionary(c => c.Key, c => (c.Value.QuartzCron, c.Value.TaskType)));
         Assert.All(crons.Values, c => Assert.Equal("America/Argentina/Cordoba", c.TimeZone.Id));
-        Assert.All(crons.Values, c => Assert.False(c.Enabled));
+        Assert.Equal(["clean-verification-tokens", "daily-report", "task-retention-cleanup"], crons.Values.Where(c => c.Enabled).Select(c => c.Name).Order());
         await host.StopAsync();
     }
 
@@ -175,13 +175,5 @@ public sealed class CronOptionsTests
         var sync = builder.Services.Single(d => d.ImplementationType == typeof(CronScheduleSync));
         builder.Services.Remove(sync);
         return builder.Build();
-    }
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Bus.sln")))
-            directory = directory.Parent;
-        return directory?.FullName ?? throw new InvalidOperationException("Bus.sln not found");
     }
 }
