@@ -249,14 +249,17 @@ public class KubernetesManifestTests
 
     [SkippableTheory]
     [MemberData(nameof(Overlays))]
-    public void Traffic_is_denied_by_default_and_only_the_gateway_takes_ingress(string overlay)
+    public void Traffic_is_denied_by_default_and_only_the_gateway_takes_ingress_besides_prometheus_scrapes(string overlay)
     {
         var objects = Render(overlay);
         var policies = OfKind(objects, "NetworkPolicy").ToList();
 
         Assert.Contains(policies, p => p.MapAt("spec", "podSelector").Count == 0 && p.ListAt("spec", "policyTypes").SequenceEqual(["Ingress", "Egress"])
                                        && p.At("spec", "ingress") is null && p.At("spec", "egress") is null);
-        foreach (var policy in policies.Where(p => p.ListAt("spec", "ingress").Count > 0))
+        // Scrapes come only from the namespace monitoring, to each service's own port (MonitoringTests).
+        static bool FromMonitoringOnly(object policy) => policy.ListAt("spec", "ingress").All(rule => rule.ListAt("from") is { Count: > 0 } from
+            && from.All(f => f.Text("namespaceSelector", "matchLabels", "kubernetes.io/metadata.name") == "monitoring" && f.At("podSelector") is null));
+        foreach (var policy in policies.Where(p => p.ListAt("spec", "ingress").Count > 0 && !FromMonitoringOnly(p)))
             Assert.Equal("gateway", policy.Text("spec", "podSelector", "matchLabels", "app.kubernetes.io/name"));
     }
 
