@@ -62,6 +62,23 @@ public sealed class MetricsEndToEndTests(RunningSystem system)
             Assert.Contains("messaging_masstransit_receive_ea_total", (await PrometheusScrape.GetAsync(service)).SampleNames);
     }
 
+    [Fact]
+    public async Task Every_metric_the_dashboard_and_alert_rules_query_is_exported_by_a_running_service()
+    {
+        await CompleteAnEmailTaskAsync();
+        await ScrapeUntilAsync(system.Gateway.BaseAddress!, s => s.SampleNames.Contains("bus_queue_consumers"));
+
+        var exported = new HashSet<string>();
+        foreach (var service in new[] { system.Gateway.BaseAddress!, system.EmailServiceAddress, system.SchedulerAddress })
+            exported.UnionWith((await PrometheusScrape.GetAsync(service)).SampleNames);
+
+        var queries = MonitoringQueries.All(ServiceProcess.RepositoryRoot);
+        Assert.NotEmpty(queries);
+        foreach (var (where, expression) in queries)
+        foreach (var name in MonitoringQueries.MetricNames(expression).Where(n => n != "up"))
+            Assert.True(exported.Contains(name), $"{where} reads {name}, which no service exports");
+    }
+
     private async Task CompleteAnEmailTaskAsync()
     {
         var taskId = await RunningSystem.TaskIdOf(await system.SubmitAsync(new
