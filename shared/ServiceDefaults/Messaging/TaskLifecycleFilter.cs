@@ -87,7 +87,7 @@ public sealed class TaskLifecycleFilter<T>(IServiceProvider services) : IFilter<
         }
         finally
         {
-            metrics.AttemptEnded(Route, outcome, Stopwatch.GetElapsedTime(started));
+            metrics.AttemptEnded(Route.Type, QueueOf(context), outcome, Stopwatch.GetElapsedTime(started));
         }
     }
 
@@ -108,6 +108,10 @@ public sealed class TaskLifecycleFilter<T>(IServiceProvider services) : IFilter<
             throw unclaimed;
         }
     }
+
+    /// <summary>The queue the message came from (its receive endpoint's last address segment), e.g. <c>email</c>.</summary>
+    private static string QueueOf(ConsumeContext context) =>
+        context.ReceiveContext.InputAddress.AbsolutePath.TrimEnd('/').Split('/')[^1];
 
     private static Task ReportFailure(ConsumeContext context, Guid taskId, Exception exception) =>
         context.Publish(

@@ -1,11 +1,10 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using Bus.ServiceDefaults.Messaging;
 
 namespace Bus.ServiceDefaults.Metrics;
 
 /// <summary>
-/// Task attempts as the workers run them (<see cref="TaskLifecycleFilter{T}"/>): how many ended, how, and how long they
+/// Task attempts as the workers run them (<see cref="Messaging.TaskLifecycleFilter{T}"/>): how many ended, how, and how long they
 /// took, by task type, queue and outcome. On <c>/metrics</c> as <c>bus_task_attempts_total</c> and
 /// <c>bus_task_attempt_duration_seconds</c>.
 /// </summary>
@@ -33,12 +32,13 @@ public sealed class TaskMetrics
             tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
     }
 
-    public void AttemptEnded(TaskRoute route, string outcome, TimeSpan duration)
+    /// <summary>One attempt of a <paramref name="taskType"/> task taken from <paramref name="queue"/> ended with <paramref name="outcome"/> (<see cref="TaskAttemptOutcome"/>).</summary>
+    public void AttemptEnded(string taskType, string queue, string outcome, TimeSpan duration)
     {
         var tags = new TagList
         {
-            { TaskTypeTag, route.Type },
-            { QueueTag, route.Queue },
+            { TaskTypeTag, taskType },
+            { QueueTag, queue },
             { OutcomeTag, outcome },
         };
         _attempts.Add(1, tags);
