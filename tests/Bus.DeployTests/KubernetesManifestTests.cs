@@ -131,6 +131,36 @@ public class KubernetesManifestTests
 
     [SkippableTheory]
     [MemberData(nameof(Overlays))]
+    public void A_task_queue_s_type_is_given_to_its_workers_and_the_gateway_from_the_same_key(string overlay)
+    {
+        var objects = Render(overlay);
+        var settings = Repository.Services.ToDictionary(
+            s => s.Name,
+            s => (IReadOnlyDictionary<string, string>)Containers(Named(objects, "Deployment", s.Name)).SelectMany(c => c.ListAt("env"))
+                .ToDictionary(v => v.Text("name")!, v => v.Text("value") ?? $"{v.Text("valueFrom", "configMapKeyRef", "name")}/{v.Text("valueFrom", "configMapKeyRef", "key")}"));
+
+        Assert.Empty(QueueTypeAgreement.Disagreements(settings));
+    }
+
+    [Fact]
+    public void A_queue_type_given_to_a_worker_but_not_to_the_gateway_is_a_disagreement()
+    {
+        var worker = Repository.Services.First(s => s.IsWorker);
+        var gateway = Repository.Services.Single(s => s.Kind == "gateway");
+        var key = $"Queues__{worker.Queue}__Type";
+        var quorumAtWorker = new Dictionary<string, IReadOnlyDictionary<string, string>>
+        {
+            [worker.Name] = new Dictionary<string, string> { [key] = "bus-settings/" + key },
+            [gateway.Name] = new Dictionary<string, string>(),
+        };
+
+        Assert.Single(QueueTypeAgreement.Disagreements(quorumAtWorker));
+        quorumAtWorker[gateway.Name] = quorumAtWorker[worker.Name];
+        Assert.Empty(QueueTypeAgreement.Disagreements(quorumAtWorker));
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Overlays))]
     public void KEDA_reads_the_same_broker_and_virtual_host_the_services_use(string overlay)
     {
         var objects = Render(overlay);
