@@ -1,4 +1,5 @@
 using Bus.ServiceDefaults.Messaging;
+using Bus.ServiceDefaults.Metrics;
 using Bus.ServiceDefaults.Options;
 using MassTransit;
 using MassTransit.Logging;
@@ -6,6 +7,7 @@ using MassTransit.Monitoring;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -58,6 +60,7 @@ public static class Extensions
     public static IHostApplicationBuilder AddBus(this IHostApplicationBuilder builder, Action<IBusRegistrationConfigurator> configure)
     {
         builder.AddValidatedOptions<TaskAttemptOptions>(TaskAttemptOptions.Section);
+        builder.Services.TryAddSingleton<TaskMetrics>();
         builder.Services.AddMassTransit(bus =>
         {
             bus.DisableUsageTelemetry();
@@ -124,14 +127,22 @@ public static class Extensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
-    /// <summary><c>/health/live</c>: the process answers. <c>/health/ready</c>: RabbitMQ and PostgreSQL answer too.</summary>
+    /// <summary>
+    /// <c>/health/live</c>: the process answers. <c>/health/ready</c>: RabbitMQ and PostgreSQL answer too.
+    /// <c>/metrics</c>: every meter of <see cref="AddTelemetry"/> in Prometheus' text format.
+    /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        // Anonymous even where the host requires a token everywhere else: probes carry none.
+        // Anonymous even where the host requires a token everywhere else: probes and Prometheus carry none. /metrics
+        // holds counts and durations, no task data; the NetworkPolicies let only the monitoring namespace reach it.
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = check => check.Tags.Contains("live") }).AllowAnonymous();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) }).AllowAnonymous();
+        app.MapPrometheusScrapingEndpoint(MetricsPath).AllowAnonymous();
         return app;
     }
+
+    /// <summary>Where Prometheus scrapes every service (the ServiceMonitors of deploy/k8s say the same).</summary>
+    public const string MetricsPath = "/metrics";
 
     private static void AddTelemetry(this IHostApplicationBuilder builder)
     {
@@ -139,13 +150,16 @@ public static class Extensions
             .ConfigureResource(resource => resource.AddService(builder.Environment.ApplicationName))
             .WithTracing(tracing => tracing
                 .AddSource(DiagnosticHeaders.DefaultListenerName)
-                .AddAspNetCoreInstrumentation(aspNet => aspNet.Filter = http => !http.Request.Path.StartsWithSegments("/health"))
+                .AddAspNetCoreInstrumentation(aspNet => aspNet.Filter = http =>
+                    !http.Request.Path.StartsWithSegments("/health") && !http.Request.Path.StartsWithSegments(MetricsPath))
                 .AddHttpClientInstrumentation())
             .WithMetrics(metrics => metrics
                 .AddMeter(InstrumentationOptions.MeterName)
+                .AddMeter(BusMeters.All)
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
-                .AddRuntimeInstrumentation());
+                .AddRuntimeInstrumentation()
+                .AddPrometheusExporter());
 
         // Exporting is opt-in: set OTEL_EXPORTER_OTLP_ENDPOINT to send traces and metrics to a collector.
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))

@@ -62,6 +62,16 @@ public class ComposeTests
     }
 
     [Fact]
+    public void A_task_queue_s_type_is_given_to_its_workers_and_the_gateway_alike()
+    {
+        var settings = Repository.Services.Where(s => Services.ContainsKey(s.Name)).ToDictionary(
+            s => s.Name,
+            s => (IReadOnlyDictionary<string, string>)Services.MapAt(s.Name, "environment").Entries().ToDictionary(e => e.Key, e => e.Value as string ?? ""));
+
+        Assert.Empty(QueueTypeAgreement.Disagreements(settings));
+    }
+
+    [Fact]
     public void Dependencies_wait_only_for_health_checks_and_completed_one_shots_and_form_no_cycle()
     {
         var dependencies = Services.Entries().ToDictionary(

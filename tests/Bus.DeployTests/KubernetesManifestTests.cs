@@ -131,6 +131,36 @@ public class KubernetesManifestTests
 
     [SkippableTheory]
     [MemberData(nameof(Overlays))]
+    public void A_task_queue_s_type_is_given_to_its_workers_and_the_gateway_from_the_same_key(string overlay)
+    {
+        var objects = Render(overlay);
+        var settings = Repository.Services.ToDictionary(
+            s => s.Name,
+            s => (IReadOnlyDictionary<string, string>)Containers(Named(objects, "Deployment", s.Name)).SelectMany(c => c.ListAt("env"))
+                .ToDictionary(v => v.Text("name")!, v => v.Text("value") ?? $"{v.Text("valueFrom", "configMapKeyRef", "name")}/{v.Text("valueFrom", "configMapKeyRef", "key")}"));
+
+        Assert.Empty(QueueTypeAgreement.Disagreements(settings));
+    }
+
+    [Fact]
+    public void A_queue_type_given_to_a_worker_but_not_to_the_gateway_is_a_disagreement()
+    {
+        var worker = Repository.Services.First(s => s.IsWorker);
+        var gateway = Repository.Services.Single(s => s.Kind == "gateway");
+        var key = $"Queues__{worker.Queue}__Type";
+        var quorumAtWorker = new Dictionary<string, IReadOnlyDictionary<string, string>>
+        {
+            [worker.Name] = new Dictionary<string, string> { [key] = "bus-settings/" + key },
+            [gateway.Name] = new Dictionary<string, string>(),
+        };
+
+        Assert.Single(QueueTypeAgreement.Disagreements(quorumAtWorker));
+        quorumAtWorker[gateway.Name] = quorumAtWorker[worker.Name];
+        Assert.Empty(QueueTypeAgreement.Disagreements(quorumAtWorker));
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Overlays))]
     public void KEDA_reads_the_same_broker_and_virtual_host_the_services_use(string overlay)
     {
         var objects = Render(overlay);
@@ -249,14 +279,17 @@ public class KubernetesManifestTests
 
     [SkippableTheory]
     [MemberData(nameof(Overlays))]
-    public void Traffic_is_denied_by_default_and_only_the_gateway_takes_ingress(string overlay)
+    public void Traffic_is_denied_by_default_and_only_the_gateway_takes_ingress_besides_prometheus_scrapes(string overlay)
     {
         var objects = Render(overlay);
         var policies = OfKind(objects, "NetworkPolicy").ToList();
 
         Assert.Contains(policies, p => p.MapAt("spec", "podSelector").Count == 0 && p.ListAt("spec", "policyTypes").SequenceEqual(["Ingress", "Egress"])
                                        && p.At("spec", "ingress") is null && p.At("spec", "egress") is null);
-        foreach (var policy in policies.Where(p => p.ListAt("spec", "ingress").Count > 0))
+        // Scrapes come only from the namespace monitoring, to each service's own port (MonitoringTests).
+        static bool FromMonitoringOnly(object policy) => policy.ListAt("spec", "ingress").All(rule => rule.ListAt("from") is { Count: > 0 } from
+            && from.All(f => f.Text("namespaceSelector", "matchLabels", "kubernetes.io/metadata.name") == "monitoring" && f.At("podSelector") is null));
+        foreach (var policy in policies.Where(p => p.ListAt("spec", "ingress").Count > 0 && !FromMonitoringOnly(p)))
             Assert.Equal("gateway", policy.Text("spec", "podSelector", "matchLabels", "app.kubernetes.io/name"));
     }
 

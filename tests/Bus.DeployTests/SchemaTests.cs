@@ -6,8 +6,9 @@ using k8s.Models;
 namespace Bus.DeployTests;
 
 /// <summary>
-/// Every rendered object read strictly into its Kubernetes model (KubernetesClient) or, for KEDA, into the subset in
-/// <see cref="ScaledObject"/>: a misspelt field, a field in the wrong place or a value of the wrong type fails.
+/// Every rendered object read strictly into its Kubernetes model (KubernetesClient) or, for KEDA and the Prometheus
+/// Operator, into the subsets in <see cref="ScaledObject"/> and <see cref="ServiceMonitor"/>: a misspelt field, a field
+/// in the wrong place or a value of the wrong type fails.
 /// </summary>
 public class SchemaTests
 {
@@ -21,24 +22,27 @@ public class SchemaTests
         .GroupBy(x => $"{(string.IsNullOrEmpty(x.Entity!.Group) ? "" : x.Entity.Group + "/")}{x.Entity.ApiVersion}/{x.Entity.Kind}")
         .ToDictionary(g => g.Key, g => g.First().Type);
 
-    private static readonly Dictionary<string, Type> KedaKinds = new()
+    private static readonly Dictionary<string, Type> CustomKinds = new()
     {
         ["keda.sh/v1alpha1/ScaledObject"] = typeof(ScaledObject),
         ["keda.sh/v1alpha1/TriggerAuthentication"] = typeof(TriggerAuthentication),
+        ["monitoring.coreos.com/v1/ServiceMonitor"] = typeof(ServiceMonitor),
+        ["monitoring.coreos.com/v1/PrometheusRule"] = typeof(PrometheusRule),
     };
 
+    // The prod overlay includes deploy/k8s/components/monitoring.
     public static TheoryData<string> Renders => new() { "deploy/k8s/base", "deploy/k8s/overlays/dev", "deploy/k8s/overlays/prod" };
 
     [SkippableTheory]
     [MemberData(nameof(Renders))]
-    public void Every_rendered_object_reads_strictly_into_its_Kubernetes_or_KEDA_model(string directory)
+    public void Every_rendered_object_reads_strictly_into_its_Kubernetes_KEDA_or_Prometheus_Operator_model(string directory)
     {
         foreach (var document in Kubectl.KustomizeDocuments(directory))
         {
             var header = KubernetesYaml.Deserialize<KubernetesObject>(document);
             var key = $"{header.ApiVersion}/{header.Kind}";
-            var type = BuiltInKinds.GetValueOrDefault(key) ?? KedaKinds.GetValueOrDefault(key)
-                ?? throw new Xunit.Sdk.XunitException($"{key} is neither a Kubernetes kind of this client nor a known KEDA kind");
+            var type = BuiltInKinds.GetValueOrDefault(key) ?? CustomKinds.GetValueOrDefault(key)
+                ?? throw new Xunit.Sdk.XunitException($"{key} is neither a Kubernetes kind of this client nor a known KEDA or Prometheus Operator kind");
             var read = ReadStrictly(document, type);
             Assert.NotNull(read);
         }

@@ -6,7 +6,7 @@ namespace Bus.Gateway.Security;
 
 /// <summary>
 /// Counts each client's requests in Redis, so every Gateway replica enforces one shared limit; over it, a 429 problem
-/// with <c>Retry-After</c>. Health probes are never limited. Redis being unreachable lets requests through (with a
+/// with <c>Retry-After</c>. Health probes and Prometheus' scrapes are never limited. Redis being unreachable lets requests through (with a
 /// warning): an outage of the limiter must not become an outage of the API.
 /// </summary>
 public sealed class RedisRateLimiter(
@@ -67,7 +67,8 @@ public sealed class RedisRateLimiter(
     }
 
     public static bool IsExempt(PathString path) =>
-        path.Equals("/health", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/health");
+        path.Equals("/health", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/health")
+        || path.StartsWithSegments(ServiceDefaults.Extensions.MetricsPath);
 
     /// <summary>One warning per <see cref="WarningInterval"/>, not one per request, while Redis is away.</summary>
     private bool ShouldWarn()

@@ -11,7 +11,8 @@ public static class TaskEndpointConfiguration
     private static readonly ConditionalWeakTable<IReceiveEndpointConfigurator, object> ConfiguredEndpoints = [];
 
     /// <summary>
-    /// The one way a task queue is consumed: declared as <see cref="TaskQueueTopology"/> says (priorities 0–10);
+    /// The one way a task queue is consumed: declared as <see cref="TaskQueueTopology"/> says for its
+    /// <see cref="QueueOptions.Type"/> (classic with priorities 0–10, or quorum);
     /// concurrency and prefetch from its options; for transient faults short
     /// in-memory retries (<see cref="QueueOptions.RetryIntervals"/>) inside scheduled redelivery through the Scheduler
     /// (<see cref="QueueOptions.RedeliveryIntervals"/>), both skipping <see cref="PermanentTaskException"/>; and lifecycle
@@ -35,7 +36,7 @@ public static class TaskEndpointConfiguration
         endpoint.ConcurrentMessageLimit = options.ConcurrencyLimit;
         if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
         {
-            TaskQueueTopology.Apply(rabbit);
+            TaskQueueTopology.Apply(rabbit, options.Type);
             rabbit.PrefetchCount = options.PrefetchCount > 0 ? options.PrefetchCount : options.ConcurrencyLimit * 2;
         }
 

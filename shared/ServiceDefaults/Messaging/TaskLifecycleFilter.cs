@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Bus.Contracts.Tasks;
+using Bus.ServiceDefaults.Metrics;
 using Bus.ServiceDefaults.Options;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,6 +20,7 @@ namespace Bus.ServiceDefaults.Messaging;
 /// <item>reports the end: a cancelled attempt as <see cref="TaskAttemptCancelled"/> (acknowledged, not retried), a
 /// failed or timed-out one as <see cref="TaskAttemptFailed"/> (a timeout is permanent: no retries). The final failure
 /// reaches the saga from the bus's own Fault&lt;T&gt;.</item>
+/// <item>counts the attempt and its duration by outcome (<see cref="TaskMetrics"/>).</item>
 /// </list>
 /// If the saga does not answer the claim within <see cref="TaskAttemptOptions.ClaimTimeout"/> the attempt does not
 /// run: <see cref="TaskClaimException"/> sends the message the normal retry and redelivery way.
@@ -33,44 +36,58 @@ public sealed class TaskLifecycleFilter<T>(IServiceProvider services) : IFilter<
         services.GetRequiredService<RunningTaskAttempts>(),
         services.GetRequiredService<IClientFactory>(),
         services.GetRequiredService<IOptions<TaskAttemptOptions>>().Value,
+        services.GetRequiredService<TaskMetrics>(),
         services.GetRequiredService<ILogger<TaskLifecycleFilter<T>>>()));
 
     public async Task Send(ConsumeContext<T> context, IPipe<ConsumeContext<T>> next)
     {
-        var (running, clients, options, logger) = _dependencies.Value;
+        var (running, clients, options, metrics, logger) = _dependencies.Value;
         var taskId = context.Message.TaskId;
-
-        using var attempt = running.Begin(taskId, context.CancellationToken);
-        var claim = await ClaimAsync(context, clients, options, taskId);
-        if (claim.Is(out Response<TaskAttemptRefused>? refused))
-        {
-            logger.LogInformation("Task {TaskId} is {Status}: its message is acknowledged without running", taskId, refused.Message.Status);
-            return;
-        }
-        claim.Is(out Response<TaskAttemptClaimed>? claimed);
-        if (claimed!.Message.Timeout is { } timeout)
-            attempt.StopAfter(timeout);
-
+        var started = Stopwatch.GetTimestamp();
+        // Whatever throws before the attempt says otherwise (an unanswered claim included) is a failed attempt.
+        var outcome = TaskAttemptOutcome.Failed;
         try
         {
-            await next.Send(new TaskAttemptConsumeContext<T>(context, attempt));
+            using var attempt = running.Begin(taskId, context.CancellationToken);
+            var claim = await ClaimAsync(context, clients, options, taskId);
+            if (claim.Is(out Response<TaskAttemptRefused>? refused))
+            {
+                logger.LogInformation("Task {TaskId} is {Status}: its message is acknowledged without running", taskId, refused.Message.Status);
+                outcome = TaskAttemptOutcome.Refused;
+                return;
+            }
+            claim.Is(out Response<TaskAttemptClaimed>? claimed);
+            if (claimed!.Message.Timeout is { } timeout)
+                attempt.StopAfter(timeout);
+
+            try
+            {
+                await next.Send(new TaskAttemptConsumeContext<T>(context, attempt));
+                outcome = TaskAttemptOutcome.Completed;
+            }
+            catch (Exception) when (attempt.StoppedBy == TaskAttemptStop.Cancelled)
+            {
+                logger.LogInformation("Task {TaskId} was cancelled while running; its attempt stopped", taskId);
+                outcome = TaskAttemptOutcome.Cancelled;
+                await context.Publish(new TaskAttemptCancelled(taskId), CancellationToken.None);
+            }
+            catch (Exception exception) when (attempt.StoppedBy == TaskAttemptStop.TimedOut)
+            {
+                var timedOut = attempt.TimedOut();
+                logger.LogWarning(exception, "Task {TaskId} timed out after {Timeout}", taskId, attempt.Timeout);
+                outcome = TaskAttemptOutcome.TimedOut;
+                await ReportFailure(context, taskId, timedOut);
+                throw timedOut;
+            }
+            catch (Exception exception)
+            {
+                await ReportFailure(context, taskId, exception);
+                throw;
+            }
         }
-        catch (Exception) when (attempt.StoppedBy == TaskAttemptStop.Cancelled)
+        finally
         {
-            logger.LogInformation("Task {TaskId} was cancelled while running; its attempt stopped", taskId);
-            await context.Publish(new TaskAttemptCancelled(taskId), CancellationToken.None);
-        }
-        catch (Exception exception) when (attempt.StoppedBy == TaskAttemptStop.TimedOut)
-        {
-            var timedOut = attempt.TimedOut();
-            logger.LogWarning(exception, "Task {TaskId} timed out after {Timeout}", taskId, attempt.Timeout);
-            await ReportFailure(context, taskId, timedOut);
-            throw timedOut;
-        }
-        catch (Exception exception)
-        {
-            await ReportFailure(context, taskId, exception);
-            throw;
+            metrics.AttemptEnded(Route.Type, QueueOf(context), outcome, Stopwatch.GetElapsedTime(started));
         }
     }
 
@@ -92,6 +109,10 @@ public sealed class TaskLifecycleFilter<T>(IServiceProvider services) : IFilter<
         }
     }
 
+    /// <summary>The queue the message came from (its receive endpoint's last address segment), e.g. <c>email</c>.</summary>
+    private static string QueueOf(ConsumeContext context) =>
+        context.ReceiveContext.InputAddress.AbsolutePath.TrimEnd('/').Split('/')[^1];
+
     private static Task ReportFailure(ConsumeContext context, Guid taskId, Exception exception) =>
         context.Publish(
             new TaskAttemptFailed(taskId, exception.GetType().FullName ?? exception.GetType().Name, exception.Message),
@@ -99,5 +120,5 @@ public sealed class TaskLifecycleFilter<T>(IServiceProvider services) : IFilter<
 
     public void Probe(ProbeContext context) => context.CreateFilterScope("taskLifecycle");
 
-    private sealed record Dependencies(RunningTaskAttempts Running, IClientFactory Clients, TaskAttemptOptions Options, ILogger Logger);
+    private sealed record Dependencies(RunningTaskAttempts Running, IClientFactory Clients, TaskAttemptOptions Options, TaskMetrics Metrics, ILogger Logger);
 }

@@ -1,4 +1,5 @@
 using Bus.ServiceDefaults.Options;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -16,9 +17,12 @@ namespace Bus.ServiceDefaults.Messaging;
 /// </summary>
 /// <remarks>
 /// RabbitMQ.Client, not MassTransit: MassTransit 8.5 declares a send destination only from its address, and a
-/// RabbitMQ address cannot carry <c>x-max-priority</c>.
+/// RabbitMQ address cannot carry the queue's arguments (<c>x-max-priority</c>, <c>x-queue-type</c>).
 /// </remarks>
-public sealed class TaskQueueDeclaration(IOptions<RabbitMqOptions> options, ILogger<TaskQueueDeclaration> logger) : IHostedLifecycleService
+public sealed class TaskQueueDeclaration(
+    IOptions<RabbitMqOptions> options,
+    IOptionsMonitor<QueueOptions> queues,
+    ILogger<TaskQueueDeclaration> logger) : IHostedLifecycleService
 {
     private const ushort PreconditionFailed = 406;
     private static readonly TimeSpan MaxBackOff = TimeSpan.FromSeconds(10);
@@ -49,15 +53,16 @@ public sealed class TaskQueueDeclaration(IOptions<RabbitMqOptions> options, ILog
         await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
         foreach (var queue in TaskRoutes.All.Select(r => r.Queue).Distinct())
         {
+            var type = queues.Get(queue).Type;
             try
             {
-                await TaskQueueTopology.DeclareAsync(channel, queue, cancellationToken);
+                await TaskQueueTopology.DeclareAsync(channel, queue, type, cancellationToken);
             }
             catch (OperationInterruptedException exception) when (exception.ShutdownReason?.ReplyCode == PreconditionFailed)
             {
-                throw new TaskQueueConflictException(queue, exception);
+                throw new TaskQueueConflictException(queue, type, exception);
             }
-            logger.LogInformation("Task queue {Queue} declared (max priority {MaxPriority})", queue, TaskQueueTopology.MaxPriority);
+            logger.LogInformation("Task queue {Queue} declared ({Type})", queue, type);
         }
     }
 
@@ -72,16 +77,33 @@ public sealed class TaskQueueDeclaration(IOptions<RabbitMqOptions> options, ILog
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
-/// <summary>A task queue exists with other arguments (declared before task queues had priorities): start-up stops here.</summary>
-public sealed class TaskQueueConflictException(string queue, Exception inner) : Exception(
-    $"RabbitMQ queue '{queue}' exists with other arguments than a task queue's (x-max-priority {TaskQueueTopology.MaxPriority}). " +
+/// <summary>
+/// A task queue exists with other arguments than its configured type's (declared before task queues had priorities, or
+/// before Queues:&lt;name&gt;:Type changed): start-up stops here.
+/// </summary>
+public sealed class TaskQueueConflictException(string queue, TaskQueueType type, Exception inner) : Exception(
+    $"RabbitMQ queue '{queue}' exists with other arguments than a {type} task queue's " +
+    $"({string.Join(", ", TaskQueueTopology.QueueArguments(type).Select(a => $"{a.Key} {a.Value}"))}; Queues:{queue}:Type). " +
     "Stop its workers, move its messages elsewhere and delete it (README, Operations); it is declared again at start. " + inner.Message, inner);
 
 public static class TaskQueueDeclarationExtensions
 {
-    /// <summary>For a host that sends task commands: every task queue exists, as its workers declare it, before the bus starts.</summary>
+    /// <summary>
+    /// For a host that sends task commands: every task queue exists, as its workers declare it, before the bus starts.
+    /// Each queue's type comes from <c>Queues:&lt;name&gt;:Type</c>, the setting its workers read.
+    /// </summary>
     public static IHostApplicationBuilder DeclareTaskQueues(this IHostApplicationBuilder builder)
     {
+        foreach (var queue in TaskRoutes.All.Select(r => r.Queue).Distinct())
+        {
+            // Only the type: binding the whole section again where the host also consumes the queue would append its
+            // retry lists a second time.
+            var type = builder.Configuration.GetSection($"{QueueOptions.Section}:{queue}:{nameof(QueueOptions.Type)}");
+            builder.Services.AddOptions<QueueOptions>(queue)
+                .Configure(options => options.Type = type.Get<TaskQueueType?>() ?? options.Type)
+                .ValidateDataAnnotations()
+                .ValidateOnStart();
+        }
         builder.Services.AddHostedService<TaskQueueDeclaration>();
         return builder;
     }

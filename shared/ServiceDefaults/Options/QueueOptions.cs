@@ -14,6 +14,13 @@ public sealed class QueueOptions
     public int PrefetchCount { get; set; }
 
     /// <summary>
+    /// How a task queue exists on RabbitMQ (<see cref="TaskQueueType"/>). The Gateway declares every task queue too, so
+    /// it must be given the same value as the queue's workers.
+    /// </summary>
+    [EnumDataType(typeof(TaskQueueType), ErrorMessage = "Queues:<name>:Type must be Classic or Quorum")]
+    public TaskQueueType Type { get; set; } = TaskQueueType.Classic;
+
+    /// <summary>
     /// Waits between in-memory attempts for transient faults (short: the message holds a concurrency slot meanwhile);
     /// permanent faults skip them. Empty here on purpose: the configuration binder appends to a non-empty default
     /// array, so defaults are applied after binding.
@@ -26,4 +33,14 @@ public sealed class QueueOptions
     /// <see cref="RetryIntervals"/>; with no default and nothing configured there is no scheduled redelivery.
     /// </summary>
     public TimeSpan[] RedeliveryIntervals { get; set; } = [];
+}
+
+/// <summary>The kind of RabbitMQ queue a task queue is: the trade-off between priorities and replication.</summary>
+public enum TaskQueueType
+{
+    /// <summary>Classic with priorities 0–10 (<c>x-max-priority</c>): high-priority tasks overtake, but the queue lives on one node.</summary>
+    Classic,
+
+    /// <summary>Quorum (<c>x-queue-type: quorum</c>): replicated across a cluster's nodes, but without priorities before RabbitMQ 4.0.</summary>
+    Quorum,
 }

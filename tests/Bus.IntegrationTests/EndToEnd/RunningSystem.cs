@@ -41,6 +41,10 @@ public sealed class RunningSystem : IAsyncLifetime
     public TestSmtpServer Smtp { get; private set; } = null!;
     public SmtpGate SmtpGate { get; private set; } = null!;
     public IReadOnlyList<ServiceProcess> Services => _services;
+
+    /// <summary>Where each process listens, for what the Gateway's API does not cover (<c>/metrics</c>).</summary>
+    public Uri EmailServiceAddress => new($"http://127.0.0.1:{_emailPort}");
+    public Uri SchedulerAddress => new($"http://127.0.0.1:{_schedulerPort}");
     public string DatabaseConnectionString => _database;
 
     public async Task InitializeAsync()

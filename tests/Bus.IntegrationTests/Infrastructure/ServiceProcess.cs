@@ -128,19 +128,25 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>The checked-out repository: the folder of Bus.sln above this test assembly.</summary>
+    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+
+    private static string FindRepositoryRoot()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Bus.sln")))
+            root = root.Parent;
+        return root?.FullName ?? throw new InvalidOperationException("Bus.sln not found above " + AppContext.BaseDirectory);
+    }
+
     /// <summary>services/&lt;project&gt;/bin/&lt;configuration&gt;/&lt;tfm&gt;, matching how this test assembly was built.</summary>
     private static string OutputDirectory(string project, string assembly)
     {
         var testOutput = new DirectoryInfo(AppContext.BaseDirectory);
         var framework = testOutput.Name;
         var configuration = testOutput.Parent!.Name;
-        var root = testOutput;
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Bus.sln")))
-            root = root.Parent;
-        if (root is null)
-            throw new InvalidOperationException("Bus.sln not found above " + AppContext.BaseDirectory);
 
-        var directory = Path.Combine(root.FullName, project, "bin", configuration, framework);
+        var directory = Path.Combine(RepositoryRoot, project, "bin", configuration, framework);
         if (!File.Exists(Path.Combine(directory, assembly + ".dll")))
             throw new FileNotFoundException($"{assembly}.dll is not built in {directory}");
         return directory;

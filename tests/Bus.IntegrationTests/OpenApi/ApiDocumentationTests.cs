@@ -13,8 +13,11 @@ namespace Bus.IntegrationTests.OpenApi;
 [Collection(SecuredGatewayCollection.Name)]
 public sealed partial class ApiDocumentationTests(SecuredGatewayFixture fixture)
 {
-    /// <summary>Not API operations: the document itself, the reference UI's files, SignalR's transport endpoints.</summary>
-    private static readonly string[] Undocumented = ["/openapi/", "/docs", "/hubs/"];
+    /// <summary>
+    /// Not API operations: the document itself, the reference UI's files, SignalR's transport endpoints, Prometheus'
+    /// scrape endpoint (deploy/README.md, Metrics).
+    /// </summary>
+    private static readonly string[] Undocumented = ["/openapi/", "/docs", "/hubs/", "/metrics"];
 
     [Fact]
     public async Task The_document_lists_every_mapped_endpoint()

@@ -101,7 +101,8 @@ public sealed class PriorityWorker : IAsyncDisposable
 
     public Task<ISendEndpoint> GetSendEndpointAsync(Uri address) => _host.Services.GetRequiredService<IBus>().GetSendEndpoint(address);
 
-    public static async Task<PriorityWorker> StartAsync(string virtualHost, string connectionString)
+    /// <param name="settings">Configuration beyond the broker, the database and prefetch 1 (e.g. <c>Queues:email:Type</c>).</param>
+    public static async Task<PriorityWorker> StartAsync(string virtualHost, string connectionString, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Testing" });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -114,6 +115,7 @@ public sealed class PriorityWorker : IAsyncDisposable
             ["Postgres:ConnectionString"] = connectionString,
             [$"Queues:{QueueNames.Email}:PrefetchCount"] = "1",
         });
+        builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         builder.AddServiceDefaults();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton<ReceivedTasks>();

@@ -1,4 +1,8 @@
+using System.Net;
+using System.Net.Http.Json;
 using System.Reflection;
+using System.Text.Json;
+using Bus.Gateway.Security;
 using Bus.Contracts.Email;
 using Bus.IntegrationTests.Infrastructure;
 using Bus.ServiceDefaults.Messaging;
@@ -10,10 +14,13 @@ namespace Bus.IntegrationTests.Priority;
 
 /// <summary>
 /// The Gateway in-process on a virtual host where no worker has ever run: it declares every task queue itself, as the
-/// workers do, so what is sent to a task exchange before the first worker starts is kept, not dropped.
+/// workers do, so what is sent to a task exchange before the first worker starts is kept, not dropped; and with the
+/// type each queue is configured with (<c>Queues:&lt;name&gt;:Type</c>), read from the setting its workers read.
 /// </summary>
 public sealed class TaskQueueDeclarationTests : IAsyncLifetime
 {
+    private static readonly Dictionary<string, string?> Quorum = new() { [$"Queues:{QueueNames.Email}:Type"] = "Quorum" };
+
     private readonly RabbitManagement _rabbit = new();
     private readonly string _virtualHost = $"bus-decl-{Guid.NewGuid():N}"[..21];
     private string _database = "";
@@ -111,12 +118,87 @@ public sealed class TaskQueueDeclarationTests : IAsyncLifetime
         }
     }
 
-    private static WebApplicationFactory<Program> StartGateway(string virtualHost, string database) =>
-        new WebApplicationFactory<Program>().WithWebHostBuilder(web => web
-            .UseTestBroker(virtualHost)
-            .UseSetting("Postgres:ConnectionString", database)
-            // The worker claims each attempt from the task saga, which needs its table.
-            .UseSetting("Postgres:MigrateOnStart", "true"));
+    private static WebApplicationFactory<Program> StartGateway(string virtualHost, string database, IReadOnlyDictionary<string, string?>? settings = null) =>
+        new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
+        {
+            web.UseTestBroker(virtualHost)
+                .UseSetting("Postgres:ConnectionString", database)
+                // The worker claims each attempt from the task saga, which needs its table.
+                .UseSetting("Postgres:MigrateOnStart", "true");
+            foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+                web.UseSetting(key, value);
+        });
+
+    /// <summary>A virtual host of its own with a Gateway whose <c>email</c> queue is configured as quorum.</summary>
+    private async Task<(string VirtualHost, WebApplicationFactory<Program> Gateway)> StartQuorumGatewayAsync()
+    {
+        var virtualHost = $"bus-quorum-{Guid.NewGuid():N}"[..22];
+        await _rabbit.CreateVirtualHostAsync(virtualHost);
+        var gateway = StartGateway(virtualHost, _database, Quorum);
+        _ = gateway.Services;
+        return (virtualHost, gateway);
+    }
+
+    private async Task<JsonElement> QueueAsync(string virtualHost, string queue) =>
+        await _rabbit.GetAsync($"queues/{Uri.EscapeDataString(virtualHost)}/{queue}") ?? throw new Xunit.Sdk.XunitException($"queue {queue} was not declared");
+
+    private static async Task WaitForStatusAsync(HttpClient client, Guid taskId, string status)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            using var json = JsonDocument.Parse(await client.GetStringAsync($"/tasks/{taskId}"));
+            var current = json.RootElement.GetProperty("status").GetString();
+            if (current == status)
+                return;
+            if (DateTime.UtcNow > deadline)
+                Assert.Fail($"task {taskId} is {current}, not {status}, after 60 s");
+            await Task.Delay(100);
+        }
+    }
+
+    [Fact]
+    public async Task A_queue_configured_as_quorum_is_declared_as_quorum_by_the_gateway_and_its_worker_and_its_tasks_complete()
+    {
+        var (virtualHost, gateway) = await StartQuorumGatewayAsync();
+        try
+        {
+            var declared = await QueueAsync(virtualHost, QueueNames.Email);
+            Assert.Equal("quorum", declared.GetProperty("type").GetString());
+            Assert.False(declared.GetProperty("arguments").TryGetProperty("x-max-priority", out _), declared.GetProperty("arguments").ToString());
+            // The other task queues keep the default: classic with priorities.
+            Assert.Equal("classic", (await QueueAsync(virtualHost, QueueNames.Media)).GetProperty("type").GetString());
+
+            // The worker declares the same queue from the same setting (a difference would fail its endpoint with 406).
+            await using var worker = await PriorityWorker.StartAsync(virtualHost, _database, Quorum);
+            using var client = gateway.CreateClientFor(GatewayRoles.Producer);
+            var submitted = await client.PostAsJsonAsync("/tasks", new
+            {
+                type = "email_notification",
+                priority = 5,
+                data = new { to = new[] { "quorum@example.com" }, subject = "on a quorum queue", body = "b" },
+            });
+            Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
+            var taskId = JsonDocument.Parse(await submitted.Content.ReadAsStringAsync()).RootElement.GetProperty("taskId").GetGuid();
+
+            await WaitForStatusAsync(client, taskId, "Completed");
+            var delivery = Assert.Single(await worker.Received.WaitForAsync(r => r.TaskId == taskId, 1, TimeSpan.FromSeconds(30)));
+            Assert.Equal("on a quorum queue", delivery.Subject);
+
+            // A task that fails for good reaches email_error, which stays a plain classic queue.
+            var email = await worker.GetSendEndpointAsync(TaskRoutes.EmailNotification.Address);
+            await email.Send(new SendEmail(Guid.NewGuid(), ["quorum@example.com"], RecordingEmailConsumer.FailPermanently, "b"));
+            await BrokerQueueProbe.WaitForAsync(virtualHost, $"{QueueNames.Email}_error", q => q.Messages >= 1, TimeSpan.FromSeconds(30));
+            var errorQueue = await QueueAsync(virtualHost, $"{QueueNames.Email}_error");
+            Assert.Equal("classic", errorQueue.GetProperty("type").GetString());
+            Assert.False(errorQueue.GetProperty("arguments").TryGetProperty("x-queue-type", out _), errorQueue.GetProperty("arguments").ToString());
+        }
+        finally
+        {
+            await gateway.DisposeAsync();
+            await _rabbit.DeleteVirtualHostAsync(virtualHost);
+        }
+    }
 
     private static Exception? Unwrap(Exception? exception)
     {

@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using Bus.Contracts.Email;
 using Bus.Contracts.Tasks;
 using Bus.ServiceDefaults;
 using Bus.ServiceDefaults.Messaging;
+using Bus.ServiceDefaults.Metrics;
 using Bus.ServiceDefaults.Options;
 using MassTransit;
 using MassTransit.Testing;
@@ -24,6 +26,7 @@ public sealed class TaskAttemptLifecycleTests : IAsyncLifetime
     private ITestHarness _harness = null!;
     private readonly SagaAnswers _answers = new();
     private readonly Observed _observed = new();
+    private RecordedTaskAttempts _attempts = null!;
 
     public async Task InitializeAsync()
     {
@@ -47,6 +50,7 @@ public sealed class TaskAttemptLifecycleTests : IAsyncLifetime
         });
         builder.Services.AddMassTransitTestHarness(x => x.SetTestTimeouts(testInactivityTimeout: TimeSpan.FromSeconds(3)));
         _host = builder.Build();
+        _attempts = new RecordedTaskAttempts(_host.Services.GetRequiredService<IMeterFactory>());
         _harness = _host.Services.GetTestHarness();
         await _harness.Start();
     }
@@ -54,6 +58,7 @@ public sealed class TaskAttemptLifecycleTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _harness.Stop();
+        _attempts.Dispose();
         _host.Dispose();
     }
 
@@ -69,6 +74,7 @@ public sealed class TaskAttemptLifecycleTests : IAsyncLifetime
         Assert.True(await _harness.Consumed.Any<ClaimTaskAttempt>(m => m.Context.Message.TaskId == taskId));
         Assert.Empty(_observed.StartsOf(taskId));
         Assert.False(await _harness.Published.Any<Fault<SendEmail>>(m => m.Context.Message.Message.TaskId == taskId));
+        await AttemptsEndAs(TaskAttemptOutcome.Refused);
     }
 
     [Fact]
@@ -86,6 +92,7 @@ public sealed class TaskAttemptLifecycleTests : IAsyncLifetime
         Assert.False(await _harness.Published.Any<Fault<SendEmail>>(m => m.Context.Message.Message.TaskId == taskId));
         Assert.False(await _harness.Published.Any<TaskAttemptFailed>(m => m.Context.Message.TaskId == taskId));
         Assert.Single(_observed.StartsOf(taskId));
+        await AttemptsEndAs(TaskAttemptOutcome.Cancelled);
     }
 
     [Fact]
@@ -106,6 +113,8 @@ public sealed class TaskAttemptLifecycleTests : IAsyncLifetime
         Assert.Equal(typeof(TaskTimedOutException).FullName, failed.ExceptionType);
         Assert.Contains(taskId, _observed.TokensFired);
         Assert.Single(_observed.StartsOf(taskId));
+        var timedOut = await AttemptsEndAs(TaskAttemptOutcome.TimedOut);
+        Assert.True(timedOut.Seconds >= 0.3, $"the attempt ran past its 300 ms timeout, not {timedOut.Seconds} s");
     }
 
     [Fact]
@@ -122,6 +131,21 @@ public sealed class TaskAttemptLifecycleTests : IAsyncLifetime
         Assert.Equal(typeof(TaskClaimException).FullName, fault.Exceptions.First().ExceptionType);
         Assert.Equal(4, _harness.Consumed.Select<ClaimTaskAttempt>(m => m.Context.Message.TaskId == taskId).Count());
         Assert.Empty(_observed.StartsOf(taskId));
+        await WaitUntil(() => _attempts.Counted.Count == 4);
+        Assert.All(_attempts.Counted, a => Assert.Equal(new RecordedAttempt("email_notification", Queue, TaskAttemptOutcome.Failed), a));
+    }
+
+    /// <summary>
+    /// The test's one attempt, counted and timed under its command's task type (the route of SendEmail, whichever queue
+    /// it came from) and <paramref name="outcome"/>; its recorded duration.
+    /// </summary>
+    private async Task<(RecordedAttempt Attempt, double Seconds)> AttemptsEndAs(string outcome)
+    {
+        // Counted as the filter returns, which may be a moment after what the harness saw.
+        await WaitUntil(() => _attempts.Durations.Count >= 1);
+        var expected = new RecordedAttempt("email_notification", Queue, outcome);
+        Assert.Equal([expected], _attempts.Counted);
+        return Assert.Single(_attempts.Durations, d => d.Attempt == expected);
     }
 
     private async Task Send(Guid taskId) =>
