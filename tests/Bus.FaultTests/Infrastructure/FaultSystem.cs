@@ -34,6 +34,8 @@ public sealed class FaultSystem : IAsyncDisposable
 
     public string VirtualHost { get; }
     public string DatabaseConnectionString { get; private set; } = "";
+    /// <summary>The same database for the test's own reads, without pooling: a pooled connection dies with a PostgreSQL restart.</summary>
+    public string LedgerConnectionString => new Npgsql.NpgsqlConnectionStringBuilder(DatabaseConnectionString) { Pooling = false }.ConnectionString;
     public TestSmtpServer Smtp { get; private set; } = null!;
     /// <summary>Holds conversations when the client names its sender: nothing of the message has been sent yet.</summary>
     public MailValve AtMailFrom { get; } = new();
@@ -143,8 +145,8 @@ public sealed class FaultSystem : IAsyncDisposable
         settings["Queues__email__ConcurrencyLimit"] = EmailConcurrency.ToString();
         settings["Queues__email__PrefetchCount"] = (2 * EmailConcurrency).ToString();
         settings["Smtp__TimeoutSeconds"] = "90";
-        settings["Gateway__SubmitTimeout"] = "00:00:05";
-        settings["Tasks__ClaimTimeout"] = "00:00:05";
+        settings["Gateway__SubmitTimeout"] = "00:00:10";
+        settings["Tasks__ClaimTimeout"] = "00:00:10";
         settings["Queues__email__RetryIntervals__0"] = "00:00:00.200";
         string[] redeliveries = ["00:00:01", "00:00:02", "00:00:05", "00:00:10", "00:00:20"];
         for (var i = 0; i < redeliveries.Length; i++)

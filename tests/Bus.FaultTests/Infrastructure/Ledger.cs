@@ -53,9 +53,8 @@ public static class Ledger
     public static async Task<LedgerReport> CheckAsync(FaultSystem system, TaskStream stream, int restarts, TimeSpan? settleTimeout = null)
     {
         await stream.Completion;
-        var allRows = await SettleAsync(system, settleTimeout ?? TimeSpan.FromSeconds(120));
-        // The system is shared by every scenario: this one's tasks are those with its keys.
-        var rows = allRows.Where(r => r.IdempotencyKey?.StartsWith(stream.Scenario + "-", StringComparison.Ordinal) == true).ToList();
+        var allRows = await SettleAsync(system, stream.Scenario, settleTimeout ?? TimeSpan.FromSeconds(120));
+        var rows = allRows.Where(r => IsOf(stream.Scenario, r)).ToList();
         var queues = await QueueDepthsAsync(system);
         // A redelivery that would send a mail twice comes after the task completed: give one a moment to show.
         await Task.Delay(TimeSpan.FromSeconds(1));
@@ -131,13 +130,18 @@ public static class Ledger
         return rows;
     }
 
-    private static async Task<IReadOnlyList<TaskRow>> SettleAsync(FaultSystem system, TimeSpan timeout)
+    /// <summary>The system is shared by every scenario: a scenario's tasks are those with its keys.</summary>
+    public static bool IsOf(string scenario, TaskRow row) =>
+        row.IdempotencyKey?.StartsWith(scenario + "-", StringComparison.Ordinal) == true;
+
+    private static async Task<IReadOnlyList<TaskRow>> SettleAsync(FaultSystem system, string scenario, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            var rows = await ReadTasksAsync(system.DatabaseConnectionString);
-            if (rows.All(r => Terminal.Contains(r.Status)) && (await QueueDepthsAsync(system)).Values.Sum() == 0 || DateTime.UtcNow > deadline)
+            var rows = await ReadTasksAsync(system.LedgerConnectionString);
+            if (rows.Where(r => IsOf(scenario, r)).All(r => Terminal.Contains(r.Status)) && (await QueueDepthsAsync(system)).Values.Sum() == 0
+                || DateTime.UtcNow > deadline)
                 return rows;
             await Task.Delay(500);
         }

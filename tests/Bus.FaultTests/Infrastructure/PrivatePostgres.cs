@@ -30,11 +30,7 @@ public sealed class PrivatePostgres : IAsyncDisposable
 
     public static async Task<PrivatePostgres> StartAsync(string root)
     {
-        var binaries = Directory.GetDirectories("/usr/lib/postgresql")
-            .Select(d => Path.Combine(d, "bin"))
-            .Where(d => File.Exists(Path.Combine(d, "initdb")))
-            .OrderByDescending(d => int.TryParse(Path.GetFileName(Path.GetDirectoryName(d)), out var version) ? version : 0)
-            .FirstOrDefault() ?? throw new InvalidOperationException("no PostgreSQL server binaries under /usr/lib/postgresql");
+        var binaries = FindBinaries() ?? throw new InvalidOperationException("no PostgreSQL server binaries under /usr/lib/postgresql");
         Directory.CreateDirectory(root);
         if (RunsAsRoot)
             await RunAsync("chown", "postgres", root);
@@ -44,6 +40,14 @@ public sealed class PrivatePostgres : IAsyncDisposable
         await postgres.StartAsync();
         return postgres;
     }
+
+    /// <summary>The newest installed server's bin folder (Debian: /usr/lib/postgresql/&lt;version&gt;/bin), or null.</summary>
+    public static string? FindBinaries() =>
+        !Directory.Exists("/usr/lib/postgresql") ? null : Directory.GetDirectories("/usr/lib/postgresql")
+            .Select(d => Path.Combine(d, "bin"))
+            .Where(d => File.Exists(Path.Combine(d, "initdb")))
+            .OrderByDescending(d => int.TryParse(Path.GetFileName(Path.GetDirectoryName(d)), out var version) ? version : 0)
+            .FirstOrDefault();
 
     public async Task StartAsync()
     {

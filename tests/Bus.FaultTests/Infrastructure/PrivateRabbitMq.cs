@@ -12,6 +12,7 @@ namespace Bus.FaultTests.Infrastructure;
 public sealed class PrivateRabbitMq : IAsyncDisposable
 {
     private const string Binaries = "/usr/lib/rabbitmq/bin";
+    public static readonly string ServerPath = Path.Combine(Binaries, "rabbitmq-server");
     public const string User = "guest";
     public const string Password = "guest";
 
@@ -47,7 +48,7 @@ public sealed class PrivateRabbitMq : IAsyncDisposable
 
     public async Task StartAsync()
     {
-        var start = new ProcessStartInfo(Path.Combine(Binaries, "rabbitmq-server"))
+        var start = new ProcessStartInfo(ServerPath)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -16,12 +16,22 @@ public sealed class FaultSuite : IAsyncLifetime
 
     public FaultSystem System { get; private set; } = null!;
 
+    /// <summary>Why the suite cannot run here (no RabbitMQ or PostgreSQL server binaries installed), or null.</summary>
+    public string? Unavailable { get; } = PrivateServers.MissingBinaries();
+
+    /// <summary>Skips the calling scenario, with the reason, where the servers cannot be started.</summary>
+    public void SkipUnlessAvailable() => Skip.If(Unavailable is not null, Unavailable);
+
     public async Task InitializeAsync()
     {
+        if (Unavailable is not null)
+            return;
         await _servers.InitializeAsync();
         try
         {
             System = await FaultSystem.StartAsync(_servers);
+            // A few tasks first, so that no scenario measures a cold start (JIT, connection pools, first queue declarations).
+            await Ledger.CheckAsync(System, TaskStream.Start(System.Gateway, "warmup", count: 5, perSecond: 0), restarts: 0);
         }
         catch (Exception)
         {
@@ -32,6 +42,8 @@ public sealed class FaultSuite : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        if (Unavailable is not null)
+            return;
         try
         {
             if (System is not null)
@@ -56,6 +68,11 @@ public sealed class PrivateServers : IAsyncLifetime
     public PrivatePostgres Postgres { get; private set; } = null!;
     /// <summary>A loopback port nothing listens on.</summary>
     public int ClosedPort { get; } = FreePort.Next();
+
+    public static string? MissingBinaries() =>
+        !File.Exists(PrivateRabbitMq.ServerPath) ? $"the fault suite starts its own RabbitMQ and needs {PrivateRabbitMq.ServerPath} (Debian's rabbitmq-server)"
+        : PrivatePostgres.FindBinaries() is null ? "the fault suite starts its own PostgreSQL and needs initdb under /usr/lib/postgresql/<version>/bin (Debian's postgresql)"
+        : null;
 
     public async Task InitializeAsync()
     {

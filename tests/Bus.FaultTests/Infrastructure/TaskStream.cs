@@ -105,7 +105,7 @@ public sealed class TaskStream
             catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
             {
                 submission.Answers.Enqueue("no answer");
-                await Task.Delay(500);
+                await Task.Delay(1000);
                 continue;
             }
 

@@ -12,9 +12,10 @@ public sealed class DuplicateDeliveryTests(FaultSuite suite, ITestOutputHelper o
     /// deliveries claim the task and reach the e-mail ledger while the first ones are still sending. When the relay
     /// answers, the first deliveries record the mail — and their acks have nowhere to go. Each task must send one mail.
     /// </summary>
-    [Fact]
+    [SkippableFact]
     public async Task A_message_delivered_again_after_its_ack_was_lost_has_one_side_effect()
     {
+        suite.SkipUnlessAvailable();
         var system = suite.System;
         const int count = 4;
         system.BeforeAccept.Close();
@@ -28,7 +29,7 @@ public sealed class DuplicateDeliveryTests(FaultSuite suite, ITestOutputHelper o
             var closed = await system.Rabbit.CloseConnectionsAsync(system.VirtualHost, "EmailService");
             output.WriteLine($"closed {closed} EmailService connections with {count} mails awaiting their 250");
             var taskIds = stream.Submissions.Select(s => s.TaskId).OfType<Guid>().ToHashSet();
-            await WaitUntilAsync(async () => (await Ledger.ReadTasksAsync(system.DatabaseConnectionString))
+            await WaitUntilAsync(async () => (await Ledger.ReadTasksAsync(system.LedgerConnectionString))
                 .Count(r => taskIds.Contains(r.Id) && r.Attempts >= 2) == count, "every task delivered and claimed a second time");
         }
         finally

@@ -10,9 +10,10 @@ public sealed class SharedWorkTests(FaultSuite suite, ITestOutputHelper output)
     /// Replica 0's relay stalls: every mail it starts hangs, so its concurrency and its prefetch fill up and stay full.
     /// Replica 1 must get everything else — only what replica 0 had already been handed (its prefetch) may wait for it.
     /// </summary>
-    [Fact]
+    [SkippableFact]
     public async Task A_replica_stuck_with_a_full_prefetch_leaves_the_rest_of_the_queue_to_an_idle_replica()
     {
+        suite.SkipUnlessAvailable();
         var system = suite.System;
         const int count = 60;
         const int prefetch = 2 * FaultSystem.EmailConcurrency;
@@ -23,7 +24,7 @@ public sealed class SharedWorkTests(FaultSuite suite, ITestOutputHelper output)
             stream = TaskStream.Start(system.Gateway, "sharedwork", count, perSecond: 0);
             await stream.Completion;
             var done = await WaitForCompletedAsync(system, "sharedwork", atLeast: count - prefetch);
-            output.WriteLine($"while replica 0 was stuck on {system.ReplicaZeroAtMailFrom.Held} mails, {done} of {count} tasks completed");
+            output.WriteLine($"while replica 0 was stuck, {done} of {count} tasks completed (replica 0 may hold up to its prefetch, {prefetch})");
         }
         finally
         {
@@ -47,8 +48,8 @@ public sealed class SharedWorkTests(FaultSuite suite, ITestOutputHelper output)
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {
-            var completed = (await Ledger.ReadTasksAsync(system.DatabaseConnectionString))
-                .Count(r => r.Status == "Completed" && r.IdempotencyKey?.StartsWith(scenario + "-", StringComparison.Ordinal) == true);
+            var completed = (await Ledger.ReadTasksAsync(system.LedgerConnectionString))
+                .Count(r => r.Status == "Completed" && Ledger.IsOf(scenario, r));
             if (completed >= atLeast)
                 return completed;
             if (DateTime.UtcNow > deadline)
