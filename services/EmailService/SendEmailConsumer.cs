@@ -4,6 +4,7 @@ using Bus.ServiceDefaults.Messaging;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql;
 
 namespace Bus.EmailService;
 
@@ -17,6 +18,7 @@ public sealed class SendEmailConsumer(
     ILogger<SendEmailConsumer> logger) : IConsumer<SendEmail>
 {
     private const int MaxErrorLength = 2000;
+    private static readonly TimeSpan RecordSentFor = TimeSpan.FromMinutes(2);
 
     public async Task Consume(ConsumeContext<SendEmail> context)
     {
@@ -64,8 +66,16 @@ public sealed class SendEmailConsumer(
         delivery.UpdatedAt = now;
         delivery.LastError = null;
         // The relay already has the mail: cancelling the commit now would only turn a redelivery into a duplicate.
-        await db.SaveChangesAsync(CancellationToken.None);
-        await transaction.CommitAsync(CancellationToken.None);
+        try
+        {
+            await db.SaveChangesAsync(CancellationToken.None);
+            await transaction.CommitAsync(CancellationToken.None);
+        }
+        catch (Exception exception)
+        {
+            logger.LogWarning(exception, "Task {TaskId} was sent but its ledger commit failed; recording it again until PostgreSQL answers", taskId);
+            await RecordSentAsync(delivery);
+        }
 
         logger.LogInformation("Task {TaskId} sent to {RecipientCount} recipient(s) as {MessageId} after {Attempts} attempt(s)",
             taskId, email.Recipients.Count, delivery.MessageId, delivery.Attempts);
@@ -88,6 +98,47 @@ public sealed class SendEmailConsumer(
             .AsTracking()
             .ToListAsync(cancellationToken);
         return rows.Single();
+    }
+
+    /// <summary>
+    /// Records a mail the relay accepted after the ledger's own transaction was lost (PostgreSQL restarted or failed over
+    /// while the mail was being sent): on a connection of its own, an upsert, retried with back-off for up to
+    /// <see cref="RecordSentFor"/>. Giving up sooner would leave the task to a redelivery that sends the mail again.
+    /// </summary>
+    private async Task RecordSentAsync(Delivery delivery)
+    {
+        var deadline = DateTime.UtcNow + RecordSentFor;
+        var wait = TimeSpan.FromMilliseconds(250);
+        while (true)
+        {
+            try
+            {
+                await using var connection = new NpgsqlConnection(db.Database.GetConnectionString());
+                await connection.OpenAsync();
+                await using var upsert = new NpgsqlCommand("""
+                    INSERT INTO email.deliveries (task_id, status, recipients, subject, message_id, smtp_response, attempts, last_error, created_at, updated_at, sent_at)
+                    VALUES (@taskId, 'sent', @recipients, @subject, @messageId, @response, @attempts, NULL, @now, @now, @now)
+                    ON CONFLICT (task_id) DO UPDATE SET status = 'sent', recipients = EXCLUDED.recipients, subject = EXCLUDED.subject,
+                        message_id = EXCLUDED.message_id, smtp_response = EXCLUDED.smtp_response,
+                        attempts = GREATEST(email.deliveries.attempts, EXCLUDED.attempts), last_error = NULL,
+                        updated_at = EXCLUDED.updated_at, sent_at = EXCLUDED.sent_at
+                    """, connection);
+                upsert.Parameters.AddWithValue("taskId", delivery.TaskId);
+                upsert.Parameters.AddWithValue("recipients", delivery.Recipients);
+                upsert.Parameters.AddWithValue("subject", delivery.Subject);
+                upsert.Parameters.AddWithValue("messageId", (object?)delivery.MessageId ?? DBNull.Value);
+                upsert.Parameters.AddWithValue("response", (object?)delivery.SmtpResponse ?? DBNull.Value);
+                upsert.Parameters.AddWithValue("attempts", delivery.Attempts);
+                upsert.Parameters.AddWithValue("now", delivery.SentAt ?? DateTimeOffset.UtcNow);
+                await upsert.ExecuteNonQueryAsync();
+                return;
+            }
+            catch (Exception exception) when (exception is NpgsqlException or TimeoutException && DateTime.UtcNow + wait < deadline)
+            {
+                await Task.Delay(wait);
+                wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+            }
+        }
     }
 
     private async Task RecordFailureAsync(Delivery delivery, IDbContextTransaction transaction, Exception exception)

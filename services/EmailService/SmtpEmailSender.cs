@@ -1,4 +1,5 @@
 using Bus.ServiceDefaults.Messaging;
+using MailKit;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using Microsoft.Extensions.Options;
@@ -23,7 +24,8 @@ public sealed class SmtpEmailSender(IOptions<SmtpOptions> options, ILogger<SmtpE
             await client.ConnectAsync(smtp.Host, smtp.Port, ToSocketOptions(smtp.Security), cancellationToken);
             if (!string.IsNullOrEmpty(smtp.Username))
                 await client.AuthenticateAsync(smtp.Username, smtp.Password ?? "", cancellationToken);
-            response = await client.SendAsync(message, cancellationToken);
+            using var handOver = new MessageHandOver(cancellationToken);
+            response = await client.SendAsync(message, handOver.Token, handOver);
         }
         catch (SmtpCommandException exception) when (SmtpFailures.IsPermanent(exception))
         {
@@ -32,9 +34,10 @@ public sealed class SmtpEmailSender(IOptions<SmtpOptions> options, ILogger<SmtpE
 
         try
         {
-            await client.DisconnectAsync(quit: true, cancellationToken);
+            // Not cancellable, like the wait for the relay's answer: bounded by Smtp:TimeoutSeconds.
+            await client.DisconnectAsync(quit: true, CancellationToken.None);
         }
-        catch (Exception exception) when (exception is not OperationCanceledException)
+        catch (Exception exception)
         {
             // The message is already accepted: failing now would make the retry send it a second time.
             logger.LogWarning(exception, "QUIT failed after {Host} accepted message {MessageId}", smtp.Host, message.MessageId);
@@ -49,6 +52,46 @@ public sealed class SmtpEmailSender(IOptions<SmtpOptions> options, ILogger<SmtpE
         SmtpSecurity.SslOnConnect => SecureSocketOptions.SslOnConnect,
         _ => SecureSocketOptions.Auto,
     };
+}
+
+/// <summary>
+/// The cancellation of one SMTP send that stops honouring the attempt's token once the whole message is on the wire.
+/// From then on the relay may have queued the mail whatever it answers, and an abandoned answer means a mail sent but
+/// recorded as not sent, which the next delivery sends again. A broker connection lost mid-send cancels the attempt
+/// just so (MassTransit cancels the consumers of a receive transport that stops) — as do a task cancel and a timeout,
+/// which then come too late, as they do after the 250. <c>Smtp:TimeoutSeconds</c> still bounds the wait.
+/// </summary>
+internal sealed class MessageHandOver : ITransferProgress, IDisposable
+{
+    private readonly CancellationTokenSource _abort = new();
+    private readonly CancellationTokenRegistration _attempt;
+    private volatile bool _handedOver;
+
+    public MessageHandOver(CancellationToken attempt) =>
+        _attempt = attempt.Register(() =>
+        {
+            if (!_handedOver)
+                _abort.Cancel();
+        });
+
+    public CancellationToken Token => _abort.Token;
+
+    public void Report(long bytesTransferred, long totalSize)
+    {
+        if (bytesTransferred >= totalSize)
+            _handedOver = true;
+    }
+
+    public void Report(long bytesTransferred)
+    {
+        // MailKit measures the message whenever it is given a progress object, so the total is always known.
+    }
+
+    public void Dispose()
+    {
+        _attempt.Dispose();
+        _abort.Dispose();
+    }
 }
 
 /// <summary>Which SMTP failures another attempt cannot fix.</summary>

@@ -109,7 +109,21 @@ public sealed class TaskStateMachine : MassTransitStateMachine<TaskState>
             When(Succeeded).Then(RecordSuccess).TransitionTo(Completed),
             When(Faulted).Then(RecordFailure).TransitionTo(Failed).Publish(DeadLettered));
 
-        During([Scheduled, Queued, Running, Completed, Failed, Cancelled],
+        // The same SubmitTask again is a redelivery: the saga committed, then the Gateway died (or lost the broker)
+        // before its command left and the message was acknowledged. Until a worker has claimed the task, nothing proves
+        // the command left, so it is sent (or scheduled) again; a second copy is harmless (claims, workers' ledgers).
+        During(Queued,
+            When(Submitted)
+                .ThenAsync(ctx => Dispatch(ctx, CommandFor(ctx, catalog, sensitive).Command!))
+                .Respond(ctx => new TaskAccepted(ctx.Saga.CorrelationId, Duplicate: false)));
+
+        During(Scheduled,
+            When(Submitted)
+                .ThenAsync(CancelScheduledDispatch)
+                .ThenAsync(ctx => ScheduleDispatch(ctx, CommandFor(ctx, catalog, sensitive).Command!))
+                .Respond(ctx => new TaskAccepted(ctx.Saga.CorrelationId, Duplicate: false)));
+
+        During([Running, Completed, Failed, Cancelled],
             When(Submitted).Respond(ctx => new TaskAccepted(ctx.Saga.CorrelationId, Duplicate: true)));
 
         // Cancelling: a Scheduled or Queued task is Cancelled at once, and its message, whenever a worker gets it,
@@ -225,7 +239,8 @@ public sealed class TaskStateMachine : MassTransitStateMachine<TaskState>
         context.Saga.ScheduleTokenId = scheduled.TokenId;
     }
 
-    private static async Task CancelScheduledDispatch(BehaviorContext<TaskState, CancelTask> context)
+    private static async Task CancelScheduledDispatch<T>(BehaviorContext<TaskState, T> context)
+        where T : class
     {
         if (context.Saga.ScheduleTokenId is { } token)
             await context.GetPayload<MessageSchedulerContext>().CancelScheduledSend(ServiceDefaults.Messaging.TaskQueueTopology.SendAddress(context.Saga.Queue), token, context.CancellationToken);

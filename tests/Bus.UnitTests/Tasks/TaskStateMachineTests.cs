@@ -141,6 +141,34 @@ public sealed class TaskStateMachineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_submission_delivered_again_before_any_worker_claimed_it_sends_its_command_again()
+    {
+        // The saga committed, then its Gateway died before the command left: the redelivered SubmitTask must not strand it.
+        var taskId = NewId.NextGuid();
+        await Submit(taskId, "email_notification", ValidEmail);
+        await WaitForState(taskId, machine => machine.Queued);
+
+        var again = await Submit(taskId, "email_notification", ValidEmail);
+
+        Assert.Equal(taskId, again.TaskId);
+        Assert.False(again.Duplicate);
+        await WaitUntil(() => _harness.Sent.Select<SendEmail>(m => m.Context.Message.TaskId == taskId).Count() == 2);
+    }
+
+    [Fact]
+    public async Task A_submission_delivered_again_after_a_worker_claimed_it_is_only_answered()
+    {
+        var taskId = NewId.NextGuid();
+        await Submit(taskId, "email_notification", ValidEmail);
+        await Claim(taskId);
+
+        var again = await Submit(taskId, "email_notification", ValidEmail);
+
+        Assert.True(again.Duplicate);
+        Assert.Single(_harness.Sent.Select<SendEmail>(m => m.Context.Message.TaskId == taskId));
+    }
+
+    [Fact]
     public async Task The_first_event_about_an_unknown_task_creates_its_record()
     {
         var taskId = NewId.NextGuid();
