@@ -11,6 +11,7 @@ using Bus.Gateway.Tasks.Types;
 using Bus.Gateway.Tasks.Types.Media;
 using Bus.ServiceDefaults;
 using Bus.ServiceDefaults.Messaging;
+using Bus.ServiceDefaults.Noop;
 using Bus.ServiceDefaults.Options;
 using Bus.ServiceDefaults.Secrets;
 using MassTransit;
@@ -41,11 +42,15 @@ public static class Extensions
         builder.Services.AddSingleton<ITaskType, DataExportTaskType>();
         builder.Services.AddSingleton<ITaskType, FileProcessingTaskType>();
         builder.Services.AddSingleton<ITaskType, ReportGenerationTaskType>();
+        var noopEnabled = NoopTasks.IsEnabled(builder.Configuration);
+        if (noopEnabled)
+            builder.Services.AddSingleton<ITaskType, NoopTaskType>();
+        IReadOnlyList<TaskRoute> routes = noopEnabled ? [.. TaskRoutes.All, TaskRoutes.Noop] : TaskRoutes.All;
         builder.Services.AddSingleton<TaskTypeCatalog>();
         builder.AddSensitiveValueProtection();
         builder.Services.AddSingleton<SensitiveTaskData>();
 
-        builder.DeclareTaskQueues();
+        builder.DeclareTaskQueues(routes);
         var processesMessages = builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>()?.ProcessMessages ?? true;
         builder.AddBus(bus =>
         {
@@ -53,7 +58,7 @@ public static class Extensions
                 .UsePostgresRepository<TaskState, TaskDbContext>();
             if (!processesMessages)
                 saga.ExcludeFromConfigureEndpoints();
-            foreach (var commandType in TaskRoutes.All.Select(r => r.CommandType).Distinct())
+            foreach (var commandType in routes.Select(r => r.CommandType).Distinct())
             {
                 var faults = bus.AddConsumer(typeof(TaskFaultConsumer<>).MakeGenericType(commandType));
                 faults.Endpoint(endpoint => endpoint.Name = QueueNames.TaskFaults);

@@ -1,4 +1,5 @@
 using Bus.ServiceDefaults.Messaging;
+using Bus.ServiceDefaults.Noop;
 using Bus.ServiceDefaults.Options;
 using MassTransit;
 using MassTransit.Logging;
@@ -66,6 +67,7 @@ public static class Extensions
             bus.AddMessageScheduler(MessageScheduling.Address);
             bus.AddTaskCancellation();
             configure(bus);
+            NoopTasks.AddConsumerWhenConfigured(builder, bus);
             bus.UsingRabbitMq((context, rabbit) =>
             {
                 var options = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;

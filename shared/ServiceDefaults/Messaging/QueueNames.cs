@@ -9,6 +9,7 @@ public static class QueueNames
     public const string Email = "email";
     public const string Media = "media";
     public const string Export = "export";
+    public const string Noop = "noop";
     public const string Scheduler = "scheduler";
     public const string SchedulerControl = "scheduler-control";
 }

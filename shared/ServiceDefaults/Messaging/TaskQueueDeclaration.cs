@@ -9,7 +9,7 @@ using RabbitMQ.Client.Exceptions;
 namespace Bus.ServiceDefaults.Messaging;
 
 /// <summary>
-/// Declares every task queue in <see cref="TaskRoutes.All"/> (<see cref="TaskQueueTopology"/>) before the host's bus
+/// Declares the host's task queues (<see cref="TaskRoutes.All"/>, and <c>noop</c> where enabled) as <see cref="TaskQueueTopology"/> says, before the host's bus
 /// starts, so a task command sent to <c>exchange:&lt;queue&gt;</c> before any worker ever ran waits in its queue instead
 /// of being dropped by an exchange bound to nothing. Runs in <see cref="StartingAsync"/>, ahead of every hosted
 /// service's start (MassTransit's included), and waits for RabbitMQ as the bus would.
@@ -18,7 +18,7 @@ namespace Bus.ServiceDefaults.Messaging;
 /// RabbitMQ.Client, not MassTransit: MassTransit 8.5 declares a send destination only from its address, and a
 /// RabbitMQ address cannot carry <c>x-max-priority</c>.
 /// </remarks>
-public sealed class TaskQueueDeclaration(IOptions<RabbitMqOptions> options, ILogger<TaskQueueDeclaration> logger) : IHostedLifecycleService
+public sealed class TaskQueueDeclaration(IReadOnlyList<string> queues, IOptions<RabbitMqOptions> options, ILogger<TaskQueueDeclaration> logger) : IHostedLifecycleService
 {
     private const ushort PreconditionFailed = 406;
     private static readonly TimeSpan MaxBackOff = TimeSpan.FromSeconds(10);
@@ -47,7 +47,7 @@ public sealed class TaskQueueDeclaration(IOptions<RabbitMqOptions> options, ILog
         var factory = options.Value.CreateConnectionFactory("task-queue-declaration");
         await using var connection = await factory.CreateConnectionAsync(cancellationToken);
         await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
-        foreach (var queue in TaskRoutes.All.Select(r => r.Queue).Distinct())
+        foreach (var queue in queues)
         {
             try
             {
@@ -79,10 +79,12 @@ public sealed class TaskQueueConflictException(string queue, Exception inner) : 
 
 public static class TaskQueueDeclarationExtensions
 {
-    /// <summary>For a host that sends task commands: every task queue exists, as its workers declare it, before the bus starts.</summary>
-    public static IHostApplicationBuilder DeclareTaskQueues(this IHostApplicationBuilder builder)
+    /// <summary>For a host that sends task commands: the queue of every route exists, as its workers declare it, before the bus starts.</summary>
+    public static IHostApplicationBuilder DeclareTaskQueues(this IHostApplicationBuilder builder, IEnumerable<TaskRoute> routes)
     {
-        builder.Services.AddHostedService<TaskQueueDeclaration>();
+        IReadOnlyList<string> queues = [.. routes.Select(r => r.Queue).Distinct()];
+        builder.Services.AddHostedService(services => new TaskQueueDeclaration(
+            queues, services.GetRequiredService<IOptions<RabbitMqOptions>>(), services.GetRequiredService<ILogger<TaskQueueDeclaration>>()));
         return builder;
     }
 }
