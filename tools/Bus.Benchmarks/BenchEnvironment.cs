@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.Json;
 using Npgsql;
 
 namespace Bus.Benchmarks;
@@ -63,6 +64,16 @@ public static class BenchEnvironment
     {
         using var http = Management();
         await http.DeleteAsync($"vhosts/{Uri.EscapeDataString(vhost)}");
+    }
+
+    /// <summary>Messages each queue of <paramref name="vhost"/> has delivered to consumers so far (the management API's counters).</summary>
+    public static async Task<IReadOnlyDictionary<string, long>> DeliveriesByQueueAsync(string vhost)
+    {
+        using var http = Management();
+        var queues = await http.GetFromJsonAsync<JsonElement>($"queues/{Uri.EscapeDataString(vhost)}?columns=name,message_stats.deliver_get");
+        return queues.EnumerateArray().ToDictionary(
+            q => q.GetProperty("name").GetString()!,
+            q => q.TryGetProperty("message_stats", out var stats) && stats.TryGetProperty("deliver_get", out var count) ? count.GetInt64() : 0);
     }
 
     private static HttpClient Management()

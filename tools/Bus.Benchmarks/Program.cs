@@ -1,10 +1,10 @@
 using System.Text.Json;
 using Bus.Benchmarks;
 
-// Bus.Benchmarks [--quick] [--json <file>] — run by scripts/bench, which starts the infrastructure and builds Release first.
+// Bus.Benchmarks [--quick] [--json <file>] [--tasks N] [--concurrency C] [--rate R] [--seconds T] [--export-rows A,B] [--images K] — run by scripts/bench, which starts the infrastructure and builds Release first.
 var quick = args.Contains("--quick");
 var jsonIndex = Array.IndexOf(args, "--json");
-var plan = quick ? BenchmarkPlan.QuickRun : BenchmarkPlan.Full;
+var plan = (quick ? BenchmarkPlan.QuickRun : BenchmarkPlan.Full).With(args);
 var machine = MachineInfo.Now();
 var jsonPath = jsonIndex >= 0 && jsonIndex + 1 < args.Length
     ? Path.GetFullPath(args[jsonIndex + 1])
@@ -34,7 +34,7 @@ await using (var system = await BenchSystem.StartAsync(plan.ExportRows.Max(), Lo
         var how = path == "http" ? "POST /tasks noop" : "SubmitTask (noop) published from the benchmark process";
         Log($"{path}: {plan.ClosedLoopTasks} noop tasks at concurrency {plan.Concurrency}");
         results.Add(await load.ClosedLoopAsync($"{path} noop ×{plan.ClosedLoopTasks} c{plan.Concurrency}",
-            $"{how}, closed loop (submitted → completed)", submit, plan.ClosedLoopTasks, plan.Concurrency));
+            $"{how}, closed loop (submitted → completed)", submit, plan.ClosedLoopTasks, plan.Concurrency, countMessages: true));
         Log($"{path}: {plan.FixedRate} noop tasks/s for {plan.FixedRateDuration.TotalSeconds} s");
         results.Add(await load.FixedRateAsync($"{path} noop {plan.FixedRate}/s {plan.FixedRateDuration.TotalSeconds}s",
             $"{how} at a fixed rate (submitted → completed)", submit, plan.FixedRate, plan.FixedRateDuration));
@@ -48,10 +48,12 @@ await using (var system = await BenchSystem.StartAsync(plan.ExportRows.Max(), Lo
     Log($"media: {plan.Images} thumbnails of {plan.ImageWidth}×{plan.ImageHeight}");
     results.AddRange(await MediaBenchmark.RunAsync(system, load, plan));
 
-    var report = new BenchmarkReport(quick ? "quick" : "full", machine with { LoadAverageAtEnd = MachineInfo.LoadAverage() }, system.Memory.ResetWorks, results);
+    var report = new BenchmarkReport(quick ? "quick" : "full", plan, machine with { LoadAverageAtEnd = MachineInfo.LoadAverage() }, system.Memory.ResetWorks, results);
     Directory.CreateDirectory(Path.GetDirectoryName(jsonPath)!);
     await File.WriteAllTextAsync(jsonPath, JsonSerializer.Serialize(report, BenchmarkReport.Json));
     Console.WriteLine(report.ToTable());
+    foreach (var result in results.Where(r => r.Details is { Count: > 0 }))
+        Console.WriteLine($"{result.Name}: {string.Join(", ", result.Details!.Select(d => $"{d.Key} {d.Value}"))}");
     foreach (var sample in results.Where(r => r.ErrorSamples is not null).SelectMany(r => r.ErrorSamples!.Select(s => $"{r.Name}: {s}")))
         Console.WriteLine($"error: {sample}");
     Console.WriteLine($"{machine.Cores} cores; load average {machine.LoadAverageAtStart} at start, {report.Machine.LoadAverageAtEnd} at end; " +

@@ -24,7 +24,7 @@ public sealed record MachineInfo(int Cores, string Os, string Runtime, string Lo
     }
 }
 
-public sealed record BenchmarkReport(string Mode, MachineInfo Machine, bool PeakMemoryIsPerScenario, IReadOnlyList<ScenarioResult> Scenarios)
+public sealed record BenchmarkReport(string Mode, BenchmarkPlan Plan, MachineInfo Machine, bool PeakMemoryIsPerScenario, IReadOnlyList<ScenarioResult> Scenarios)
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerOptions.Web) { WriteIndented = true };
 

@@ -13,10 +13,14 @@ public sealed class TaskLoad(BenchSystem system, TimeSpan timeout)
     /// <summary>Submits one task and returns its id; throws when it was not accepted.</summary>
     public delegate Task<Guid> Submit(CancellationToken cancellationToken);
 
-    public async Task<ScenarioResult> ClosedLoopAsync(string name, string description, Submit submit, int count, int concurrency)
+    /// <summary><paramref name="countMessages"/>: also report deliveries per task on each queue (<see cref="MessageCount"/>).</summary>
+    public async Task<ScenarioResult> ClosedLoopAsync(string name, string description, Submit submit, int count, int concurrency, bool countMessages = false)
     {
         var run = new Run();
         var next = -1;
+        var messages = countMessages ? new MessageCount(system.VirtualHost) : null;
+        if (messages is not null)
+            await messages.StartAsync();
         system.Memory.Reset();
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
@@ -24,7 +28,11 @@ public sealed class TaskLoad(BenchSystem system, TimeSpan timeout)
             while (Interlocked.Increment(ref next) < count)
                 await run.SubmitAsync(submit);
         }));
-        return await FinishAsync(name, description, run, clock, ("submitted per s", count / clock.Elapsed.TotalSeconds));
+        var result = await FinishAsync(name, description, run, clock, ("submitted per s", count / clock.Elapsed.TotalSeconds));
+        if (messages is null)
+            return result;
+        var perTask = await messages.PerTaskAsync(result.Items);
+        return result with { Details = result.Details!.Concat(perTask).ToDictionary() };
     }
 
     public async Task<ScenarioResult> FixedRateAsync(string name, string description, Submit submit, int perSecond, TimeSpan duration)
