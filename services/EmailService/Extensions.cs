@@ -1,3 +1,4 @@
+using Bus.Contracts.Email;
 using Bus.ServiceDefaults;
 using Bus.ServiceDefaults.Messaging;
 using Bus.ServiceDefaults.Options;
@@ -35,7 +36,7 @@ public static class Extensions
         builder.Services.AddSingleton<EmailComposer>();
         builder.Services.AddSingleton<SmtpEmailSender>();
 
-        builder.AddBus(bus => bus.AddTaskConsumer<SendEmailConsumer, SendEmailConsumerDefinition>(QueueNames.Email));
+        builder.AddBus(bus => bus.AddTaskConsumer<SendEmailConsumer, TaskConsumerDefinition<SendEmailConsumer, SendEmail>>(QueueNames.Email));
         return builder;
     }
 }

@@ -30,9 +30,9 @@ public static class Extensions
 
         builder.AddBus(bus =>
         {
-            bus.AddTaskConsumer<ExportDataConsumer, ExportConsumerDefinition<ExportDataConsumer, ExportData>>(QueueNames.Export);
-            bus.AddTaskConsumer<ProcessFileConsumer, ExportConsumerDefinition<ProcessFileConsumer, ProcessFile>>(QueueNames.Export);
-            bus.AddTaskConsumer<GenerateReportConsumer, ExportConsumerDefinition<GenerateReportConsumer, GenerateReport>>(QueueNames.Export);
+            bus.AddTaskConsumer<ExportDataConsumer, TaskConsumerDefinition<ExportDataConsumer, ExportData>>(QueueNames.Export);
+            bus.AddTaskConsumer<ProcessFileConsumer, TaskConsumerDefinition<ProcessFileConsumer, ProcessFile>>(QueueNames.Export);
+            bus.AddTaskConsumer<GenerateReportConsumer, TaskConsumerDefinition<GenerateReportConsumer, GenerateReport>>(QueueNames.Export);
         });
         return builder;
     }

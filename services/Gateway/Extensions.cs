@@ -12,6 +12,7 @@ using Bus.Gateway.Tasks.Types.Integration;
 using Bus.Gateway.Tasks.Types.Media;
 using Bus.ServiceDefaults;
 using Bus.ServiceDefaults.Messaging;
+using Bus.ServiceDefaults.Noop;
 using Bus.ServiceDefaults.Options;
 using Bus.ServiceDefaults.Secrets;
 using MassTransit;
@@ -44,11 +45,15 @@ public static class Extensions
         builder.Services.AddSingleton<ITaskType, ReportGenerationTaskType>();
         builder.Services.AddIntegrationTaskTypes();
         builder.Services.AddMaintenanceTaskTypes();
+        var noopEnabled = NoopTasks.IsEnabled(builder.Configuration);
+        if (noopEnabled)
+            builder.Services.AddSingleton<ITaskType, NoopTaskType>();
+        IReadOnlyList<TaskRoute> routes = noopEnabled ? [.. TaskRoutes.All, TaskRoutes.Noop] : TaskRoutes.All;
         builder.Services.AddSingleton<TaskTypeCatalog>();
         builder.AddSensitiveValueProtection();
         builder.Services.AddSingleton<SensitiveTaskData>();
 
-        builder.DeclareTaskQueues();
+        builder.DeclareTaskQueues(routes);
         var processesMessages = builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>()?.ProcessMessages ?? true;
         builder.AddBus(bus =>
         {
@@ -56,7 +61,7 @@ public static class Extensions
                 .UsePostgresRepository<TaskState, TaskDbContext>();
             if (!processesMessages)
                 saga.ExcludeFromConfigureEndpoints();
-            foreach (var commandType in TaskRoutes.All.Select(r => r.CommandType).Distinct())
+            foreach (var commandType in routes.Select(r => r.CommandType).Distinct())
             {
                 var faults = bus.AddConsumer(typeof(TaskFaultConsumer<>).MakeGenericType(commandType));
                 faults.Endpoint(endpoint => endpoint.Name = QueueNames.TaskFaults);

@@ -27,9 +27,9 @@ public static class Extensions
         builder.AddBus(bus =>
         {
             // Every consumer of queue `integration` is registered here, one line each.
-            bus.AddTaskConsumer<CallPartnerApiConsumer, IntegrationConsumerDefinition<CallPartnerApiConsumer, CallPartnerApi>>(QueueNames.Integration);
-            bus.AddTaskConsumer<SendSlackAlertConsumer, IntegrationConsumerDefinition<SendSlackAlertConsumer, SendSlackAlert>>(QueueNames.Integration);
-            bus.AddTaskConsumer<SendSmsConsumer, IntegrationConsumerDefinition<SendSmsConsumer, SendSms>>(QueueNames.Integration);
+            bus.AddTaskConsumer<CallPartnerApiConsumer, TaskConsumerDefinition<CallPartnerApiConsumer, CallPartnerApi>>(QueueNames.Integration);
+            bus.AddTaskConsumer<SendSlackAlertConsumer, TaskConsumerDefinition<SendSlackAlertConsumer, SendSlackAlert>>(QueueNames.Integration);
+            bus.AddTaskConsumer<SendSmsConsumer, TaskConsumerDefinition<SendSmsConsumer, SendSms>>(QueueNames.Integration);
 
             bus.AddConsumer<DeadLetterAlertConsumer>(typeof(DeadLetterAlertConsumerDefinition));
         });

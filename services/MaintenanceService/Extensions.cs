@@ -29,9 +29,9 @@ public static class Extensions
 
         builder.AddBus(bus =>
         {
-            bus.AddTaskConsumer<CleanUpExpiredDataConsumer, MaintenanceConsumerDefinition<CleanUpExpiredDataConsumer, CleanUpExpiredData>>(QueueNames.Maintenance);
-            bus.AddTaskConsumer<CleanDeclaredTableConsumer, MaintenanceConsumerDefinition<CleanDeclaredTableConsumer, CleanDeclaredTable>>(QueueNames.Maintenance);
-            bus.AddTaskConsumer<SendDailyReportConsumer, MaintenanceConsumerDefinition<SendDailyReportConsumer, SendDailyReport>>(QueueNames.Maintenance);
+            bus.AddTaskConsumer<CleanUpExpiredDataConsumer, TaskConsumerDefinition<CleanUpExpiredDataConsumer, CleanUpExpiredData>>(QueueNames.Maintenance);
+            bus.AddTaskConsumer<CleanDeclaredTableConsumer, TaskConsumerDefinition<CleanDeclaredTableConsumer, CleanDeclaredTable>>(QueueNames.Maintenance);
+            bus.AddTaskConsumer<SendDailyReportConsumer, TaskConsumerDefinition<SendDailyReportConsumer, SendDailyReport>>(QueueNames.Maintenance);
             bus.AddRequestClient<SubmitTask>(new Uri($"queue:{QueueNames.TaskState}"));
         });
         return builder;

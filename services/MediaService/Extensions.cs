@@ -1,3 +1,4 @@
+using Bus.Contracts.Media;
 using Bus.ServiceDefaults;
 using Bus.ServiceDefaults.Messaging;
 using Bus.ServiceDefaults.Options;
@@ -29,7 +30,7 @@ public static class Extensions
         builder.Services.AddSingleton<ImageInspector>();
         builder.Services.AddSingleton<ImageProcessor>();
 
-        builder.AddBus(bus => bus.AddTaskConsumer<ProcessImageConsumer, ProcessImageConsumerDefinition>(QueueNames.Media));
+        builder.AddBus(bus => bus.AddTaskConsumer<ProcessImageConsumer, TaskConsumerDefinition<ProcessImageConsumer, ProcessImage>>(QueueNames.Media));
         return builder;
     }
 

@@ -1,5 +1,6 @@
 using Bus.ServiceDefaults.Messaging;
 using Bus.ServiceDefaults.Metrics;
+using Bus.ServiceDefaults.Noop;
 using Bus.ServiceDefaults.Options;
 using MassTransit;
 using MassTransit.Logging;
@@ -69,6 +70,7 @@ public static class Extensions
             bus.AddMessageScheduler(MessageScheduling.Address);
             bus.AddTaskCancellation();
             configure(bus);
+            NoopTasks.AddConsumerWhenConfigured(builder, bus);
             bus.UsingRabbitMq((context, rabbit) =>
             {
                 var options = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;

@@ -11,6 +11,7 @@ public static class QueueNames
     public const string Export = "export";
     public const string Integration = "integration";
     public const string Maintenance = "maintenance";
+    public const string Noop = "noop";
     public const string Scheduler = "scheduler";
     public const string SchedulerControl = "scheduler-control";
 }

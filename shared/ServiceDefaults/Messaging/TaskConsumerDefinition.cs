@@ -6,24 +6,24 @@ using Microsoft.Extensions.Options;
 namespace Bus.ServiceDefaults.Messaging;
 
 /// <summary>
-/// The definition of a task consumer on a queue that may carry several task types (one endpoint, named after the
-/// queue): the endpoint gets the task pipeline from the queue's options, each consumer its lifecycle reports.
-/// A service derives one per queue, naming it.
+/// The definition of every task consumer: its endpoint is its command's queue (<see cref="TaskRoutes.ForCommand"/>),
+/// configured from that queue's options the one way task queues are (<see cref="TaskEndpointConfiguration.ConfigureTaskConsumer{TConsumer,TCommand}"/>).
+/// Several consumers of one queue share its endpoint.
 /// </summary>
-public abstract class TaskConsumerDefinition<TConsumer, TCommand> : ConsumerDefinition<TConsumer>
+public sealed class TaskConsumerDefinition<TConsumer, TCommand> : ConsumerDefinition<TConsumer>
     where TConsumer : class, IConsumer<TCommand>
     where TCommand : class, ITaskCommand
 {
-    private readonly IOptionsMonitor<QueueOptions> _queues;
-    private readonly string _queue;
+    private static readonly string Queue = TaskRoutes.ForCommand(typeof(TCommand)).Queue;
 
-    protected TaskConsumerDefinition(IOptionsMonitor<QueueOptions> queues, string queue)
+    private readonly IOptionsMonitor<QueueOptions> _queues;
+
+    public TaskConsumerDefinition(IOptionsMonitor<QueueOptions> queues)
     {
         _queues = queues;
-        _queue = queue;
-        Endpoint(e => e.Name = queue);
+        Endpoint(e => e.Name = Queue);
     }
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<TConsumer> consumer, IRegistrationContext context) =>
-        endpoint.ConfigureTaskConsumer<TConsumer, TCommand>(consumer, _queues.Get(_queue), context);
+        endpoint.ConfigureTaskConsumer<TConsumer, TCommand>(consumer, _queues.Get(Queue), context);
 }

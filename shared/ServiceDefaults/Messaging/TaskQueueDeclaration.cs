@@ -10,7 +10,7 @@ using RabbitMQ.Client.Exceptions;
 namespace Bus.ServiceDefaults.Messaging;
 
 /// <summary>
-/// Declares every task queue in <see cref="TaskRoutes.All"/> (<see cref="TaskQueueTopology"/>) before the host's bus
+/// Declares the host's task queues (<see cref="TaskRoutes.All"/>, and <c>noop</c> where enabled) as <see cref="TaskQueueTopology"/> says, before the host's bus
 /// starts, so a task command sent to <c>exchange:&lt;queue&gt;</c> before any worker ever ran waits in its queue instead
 /// of being dropped by an exchange bound to nothing. Runs in <see cref="StartingAsync"/>, ahead of every hosted
 /// service's start (MassTransit's included), and waits for RabbitMQ as the bus would.
@@ -20,8 +20,9 @@ namespace Bus.ServiceDefaults.Messaging;
 /// RabbitMQ address cannot carry the queue's arguments (<c>x-max-priority</c>, <c>x-queue-type</c>).
 /// </remarks>
 public sealed class TaskQueueDeclaration(
+    IReadOnlyList<string> taskQueues,
     IOptions<RabbitMqOptions> options,
-    IOptionsMonitor<QueueOptions> queues,
+    IOptionsMonitor<QueueOptions> queueOptions,
     ILogger<TaskQueueDeclaration> logger) : IHostedLifecycleService
 {
     private const ushort PreconditionFailed = 406;
@@ -51,9 +52,9 @@ public sealed class TaskQueueDeclaration(
         var factory = options.Value.CreateConnectionFactory("task-queue-declaration");
         await using var connection = await factory.CreateConnectionAsync(cancellationToken);
         await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
-        foreach (var queue in TaskRoutes.All.Select(r => r.Queue).Distinct())
+        foreach (var queue in taskQueues)
         {
-            var type = queues.Get(queue).Type;
+            var type = queueOptions.Get(queue).Type;
             try
             {
                 await TaskQueueTopology.DeclareAsync(channel, queue, type, cancellationToken);
@@ -89,12 +90,13 @@ public sealed class TaskQueueConflictException(string queue, TaskQueueType type,
 public static class TaskQueueDeclarationExtensions
 {
     /// <summary>
-    /// For a host that sends task commands: every task queue exists, as its workers declare it, before the bus starts.
-    /// Each queue's type comes from <c>Queues:&lt;name&gt;:Type</c>, the setting its workers read.
+    /// For a host that sends task commands: the queue of every route exists, as its workers declare it, before the bus
+    /// starts. Each queue's type comes from <c>Queues:&lt;name&gt;:Type</c>, the setting its workers read.
     /// </summary>
-    public static IHostApplicationBuilder DeclareTaskQueues(this IHostApplicationBuilder builder)
+    public static IHostApplicationBuilder DeclareTaskQueues(this IHostApplicationBuilder builder, IEnumerable<TaskRoute> routes)
     {
-        foreach (var queue in TaskRoutes.All.Select(r => r.Queue).Distinct())
+        IReadOnlyList<string> queues = [.. routes.Select(r => r.Queue).Distinct()];
+        foreach (var queue in queues)
         {
             // Only the type: binding the whole section again where the host also consumes the queue would append its
             // retry lists a second time.
@@ -104,7 +106,7 @@ public static class TaskQueueDeclarationExtensions
                 .ValidateDataAnnotations()
                 .ValidateOnStart();
         }
-        builder.Services.AddHostedService<TaskQueueDeclaration>();
+        builder.Services.AddHostedService(services => ActivatorUtilities.CreateInstance<TaskQueueDeclaration>(services, queues));
         return builder;
     }
 }

@@ -3,6 +3,7 @@ using Bus.Contracts.Export;
 using Bus.Contracts.Integration;
 using Bus.Contracts.Maintenance;
 using Bus.Contracts.Media;
+using Bus.Contracts.Noop;
 
 namespace Bus.ServiceDefaults.Messaging;
 
@@ -34,10 +35,19 @@ public static class TaskRoutes
     public static readonly TaskRoute CleanVerificationTokens = new("clean-verification-tokens", QueueNames.Maintenance, typeof(CleanDeclaredTable));
     public static readonly TaskRoute DailyReport = new("daily-report", QueueNames.Maintenance, typeof(SendDailyReport));
 
+    /// <summary>Every production task type: what deployments, queue statistics and health walk.</summary>
     public static IReadOnlyList<TaskRoute> All { get; } = [EmailNotification, ImageProcessing, MediaThumbnail, MediaOptimize, MediaProcess, DataExport, FileProcessing, ReportGeneration,
         ApiIntegration, SlackAlert, SmsNotification, Cleanup, DataCleanup, CleanTable, CleanVerificationTokens, DailyReport];
 
-    public static TaskRoute? FindByType(string type) => All.FirstOrDefault(r => r.Type == type);
+    /// <summary>
+    /// The benchmark's no-op task: the Gateway accepts it only with <c>Tasks:EnableNoop</c> and a worker consumes it only
+    /// with <c>Tasks:ConsumeNoop</c>, so it is not in <see cref="All"/> and no deployment has its queue.
+    /// </summary>
+    public static readonly TaskRoute Noop = new("noop", QueueNames.Noop, typeof(RunNoop));
+
+    private static IReadOnlyList<TaskRoute> Known { get; } = [.. All, Noop];
+
+    public static TaskRoute? FindByType(string type) => Known.FirstOrDefault(r => r.Type == type);
 
     /// <summary>
     /// The route a worker reports a command under. Several task types may share one command (the media shorthands are
@@ -45,6 +55,6 @@ public static class TaskRoutes
     /// one for a command sent straight to a queue, which it has never seen.
     /// </summary>
     public static TaskRoute ForCommand(Type commandType) =>
-        All.FirstOrDefault(r => r.CommandType == commandType)
+        Known.FirstOrDefault(r => r.CommandType == commandType)
         ?? throw new InvalidOperationException($"{commandType.Name} is not a routed task command; add it to TaskRoutes.");
 }

@@ -28,6 +28,9 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The operating system's id of the service (the <c>dotnet</c> host runs the service in its own process).</summary>
+    public int Id => _process.Id;
+
     public static ServiceProcess Start(string project, string assembly, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var directory = OutputDirectory(project, assembly);

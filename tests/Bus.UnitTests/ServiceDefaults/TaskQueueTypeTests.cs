@@ -23,7 +23,7 @@ public sealed class TaskQueueTypeTests
     {
         var settings = new Dictionary<string, string?> { [$"Queues:{QueueNames.Email}:Type"] = "quorum" };
 
-        var declaring = Build(settings, builder => builder.DeclareTaskQueues());
+        var declaring = Build(settings, builder => builder.DeclareTaskQueues(TaskRoutes.All));
         var worker = Build(settings, builder => builder.AddQueueOptions(QueueNames.Email, concurrencyLimit: 1, TimeSpan.FromSeconds(1)));
 
         Assert.Equal(TaskQueueType.Quorum, declaring.Get(QueueNames.Email).Type);
@@ -38,7 +38,7 @@ public sealed class TaskQueueTypeTests
         {
             [$"Queues:{QueueNames.Email}:Type"] = "Quorum",
             [$"Queues:{QueueNames.Email}:RetryIntervals:0"] = "00:00:02",
-        }, builder => builder.AddQueueOptions(QueueNames.Email, concurrencyLimit: 1, TimeSpan.FromSeconds(1)).DeclareTaskQueues());
+        }, builder => builder.AddQueueOptions(QueueNames.Email, concurrencyLimit: 1, TimeSpan.FromSeconds(1)).DeclareTaskQueues(TaskRoutes.All));
 
         Assert.Equal([TimeSpan.FromSeconds(2)], options.Get(QueueNames.Email).RetryIntervals);
         Assert.Equal(TaskQueueType.Quorum, options.Get(QueueNames.Email).Type);
@@ -52,7 +52,7 @@ public sealed class TaskQueueTypeTests
         var settings = new Dictionary<string, string?> { [$"Queues:{QueueNames.Email}:Type"] = type };
 
         var worker = Build(settings, builder => builder.AddQueueOptions(QueueNames.Email, concurrencyLimit: 1, TimeSpan.FromSeconds(1)));
-        var declaring = Build(settings, builder => builder.DeclareTaskQueues());
+        var declaring = Build(settings, builder => builder.DeclareTaskQueues(TaskRoutes.All));
 
         Assert.Contains(":Type", Assert.ThrowsAny<Exception>(() => worker.Get(QueueNames.Email)).Message);
         Assert.Contains(":Type", Assert.ThrowsAny<Exception>(() => declaring.Get(QueueNames.Email)).Message);

@@ -1,0 +1,40 @@
+namespace Bus.Benchmarks;
+
+/// <summary>
+/// One scenario's figures. <see cref="Rate"/> is items per second of wall-clock time, from the first submission until
+/// the last item was seen finished; latencies (ms) are per item. <see cref="Ratio"/> compares the rate with
+/// <see cref="ComparedTo"/>: the broker baseline for task scenarios, PostgreSQL's COPY for exports, ImageSharp in-process for media.
+/// </summary>
+public sealed record ScenarioResult(
+    string Name,
+    string Description,
+    int Items,
+    int Errors,
+    double Seconds,
+    double Rate,
+    string Unit,
+    Latency? Latency,
+    IReadOnlyDictionary<string, double> PeakMemoryMb,
+    string? ComparedTo = null,
+    double? Ratio = null,
+    IReadOnlyList<string>? ErrorSamples = null,
+    IReadOnlyDictionary<string, double>? Details = null)
+{
+    public ScenarioResult ComparedWith(ScenarioResult reference) =>
+        this with { ComparedTo = reference.Name, Ratio = reference.Rate > 0 ? Math.Round(Rate / reference.Rate, 3) : null };
+}
+
+/// <summary>Percentiles in milliseconds, nearest rank.</summary>
+public sealed record Latency(double P50, double P95, double P99, double Max)
+{
+    public static Latency? Of(IEnumerable<double> milliseconds)
+    {
+        var sorted = milliseconds.Order().ToArray();
+        if (sorted.Length == 0)
+            return null;
+        return new Latency(Percentile(sorted, 50), Percentile(sorted, 95), Percentile(sorted, 99), Math.Round(sorted[^1], 1));
+    }
+
+    private static double Percentile(double[] sorted, int percent) =>
+        Math.Round(sorted[Math.Clamp((int)Math.Ceiling(percent / 100.0 * sorted.Length) - 1, 0, sorted.Length - 1)], 1);
+}
