@@ -9,6 +9,7 @@ using Bus.Gateway.Redis;
 using Bus.Gateway.Tasks;
 using Bus.Gateway.Tasks.Types;
 using Bus.Gateway.Tasks.Types.Media;
+using Bus.Gateway.Tasks.Types.SyncsAndReminders;
 using Bus.ServiceDefaults;
 using Bus.ServiceDefaults.Messaging;
 using Bus.ServiceDefaults.Options;
@@ -41,6 +42,7 @@ public static class Extensions
         builder.Services.AddSingleton<ITaskType, DataExportTaskType>();
         builder.Services.AddSingleton<ITaskType, FileProcessingTaskType>();
         builder.Services.AddSingleton<ITaskType, ReportGenerationTaskType>();
+        builder.Services.AddSyncAndReminderTaskTypes();
         builder.Services.AddSingleton<TaskTypeCatalog>();
         builder.AddSensitiveValueProtection();
         builder.Services.AddSingleton<SensitiveTaskData>();

@@ -1,5 +1,10 @@
+using Bus.Contracts.Integration;
+using Bus.Contracts.Tasks;
+using Bus.IntegrationService.Reminders;
+using Bus.IntegrationService.Syncs;
 using Bus.ServiceDefaults;
 using Bus.ServiceDefaults.Messaging;
+using Bus.ServiceDefaults.QueueControl;
 
 namespace Bus.IntegrationService;
 
@@ -14,9 +19,18 @@ public static class Extensions
             retryIntervals: [TimeSpan.FromSeconds(1)],
             redeliveryIntervals: [TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(5)]);
 
+        builder.AddPartnerSyncs();
+        builder.AddReminders();
+
         builder.AddBus(bus =>
         {
             // Every consumer of queue `integration` is registered here, one line each.
+            bus.AddTaskConsumer<SerpramSyncConsumer, IntegrationQueueConsumerDefinition<SerpramSyncConsumer, SyncSerpramReadings>>(QueueNames.Integration);
+            bus.AddTaskConsumer<AytSyncConsumer, IntegrationQueueConsumerDefinition<AytSyncConsumer, SyncAytReadings>>(QueueNames.Integration);
+            bus.AddTaskConsumer<BookingReminderConsumer, IntegrationQueueConsumerDefinition<BookingReminderConsumer, ScheduleBookingReminders>>(QueueNames.Integration);
+            bus.AddTaskConsumer<PaymentReminderConsumer, IntegrationQueueConsumerDefinition<PaymentReminderConsumer, SchedulePaymentReminder>>(QueueNames.Integration);
+            // Reminders are child tasks, submitted to the task saga like any other.
+            bus.AddRequestClient<SubmitTask>(new Uri($"queue:{QueueNames.TaskState}"));
         });
         return builder;
     }

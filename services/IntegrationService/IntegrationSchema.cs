@@ -21,6 +21,8 @@ public static class IntegrationSchema
             CREATE SCHEMA IF NOT EXISTS {Schema};
             """, connection, transaction);
         await command.ExecuteNonQueryAsync(cancellationToken);
+        await using var syncTables = new NpgsqlCommand(Syncs.ReadingStore.Tables, connection, transaction);
+        await syncTables.ExecuteNonQueryAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 }

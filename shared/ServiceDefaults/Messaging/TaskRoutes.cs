@@ -1,5 +1,6 @@
 using Bus.Contracts.Email;
 using Bus.Contracts.Export;
+using Bus.Contracts.Integration;
 using Bus.Contracts.Media;
 
 namespace Bus.ServiceDefaults.Messaging;
@@ -22,8 +23,13 @@ public static class TaskRoutes
     public static readonly TaskRoute DataExport = new("data_export", QueueNames.Export, typeof(ExportData));
     public static readonly TaskRoute FileProcessing = new("file_processing", QueueNames.Export, typeof(ProcessFile));
     public static readonly TaskRoute ReportGeneration = new("report_generation", QueueNames.Export, typeof(GenerateReport));
+    public static readonly TaskRoute SerpramSync = new("serpram_sync", QueueNames.Integration, typeof(SyncSerpramReadings));
+    public static readonly TaskRoute AytSync = new("ayt_sync", QueueNames.Integration, typeof(SyncAytReadings));
+    public static readonly TaskRoute BookingReminder = new("booking_reminder", QueueNames.Integration, typeof(ScheduleBookingReminders));
+    public static readonly TaskRoute PaymentReminder = new("payment_reminder", QueueNames.Integration, typeof(SchedulePaymentReminder));
 
-    public static IReadOnlyList<TaskRoute> All { get; } = [EmailNotification, ImageProcessing, MediaThumbnail, MediaOptimize, MediaProcess, DataExport, FileProcessing, ReportGeneration];
+    public static IReadOnlyList<TaskRoute> All { get; } = [EmailNotification, ImageProcessing, MediaThumbnail, MediaOptimize, MediaProcess, DataExport, FileProcessing, ReportGeneration,
+        SerpramSync, AytSync, BookingReminder, PaymentReminder];
 
     public static TaskRoute? FindByType(string type) => All.FirstOrDefault(r => r.Type == type);
 
