@@ -1,3 +1,4 @@
+using Xunit.Abstractions;
 using System.Net;
 using System.Text.Json;
 
@@ -5,7 +6,7 @@ namespace Bus.IntegrationTests.SyncsAndReminders;
 
 /// <summary><c>booking_reminder</c> and <c>payment_reminder</c>: delayed child tasks through the real task saga and Scheduler.</summary>
 [Collection(SyncsAndRemindersCollection.Name)]
-public sealed class ReminderTests(SyncsAndRemindersSystem system)
+public sealed class ReminderTests(SyncsAndRemindersSystem system, ITestOutputHelper output)
 {
     [Fact]
     public async Task A_booking_two_hours_ahead_schedules_the_1h_and_15min_reminders_and_skips_the_24h_one()
@@ -75,6 +76,7 @@ public sealed class ReminderTests(SyncsAndRemindersSystem system)
         while (DateTime.UtcNow < deadline && (await system.GetTaskAsync(parentId)).GetProperty("attempts").GetInt32() < 2)
             await Task.Delay(100);
         await Task.Delay(TimeSpan.FromSeconds(1));
+        output.WriteLine($"the parent ran {(await system.GetTaskAsync(parentId)).GetProperty("attempts").GetInt32()} time(s)");
 
         var children = await system.ChildrenOfAsync(parentId);
         Assert.Equal(3, children.Count);
