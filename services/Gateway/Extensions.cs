@@ -10,6 +10,7 @@ using Bus.Gateway.Tasks;
 using Bus.Gateway.Tasks.Types;
 using Bus.Gateway.Tasks.Types.Integration;
 using Bus.Gateway.Tasks.Types.Media;
+using Bus.Gateway.Tasks.Types.SyncsAndReminders;
 using Bus.ServiceDefaults;
 using Bus.ServiceDefaults.Messaging;
 using Bus.ServiceDefaults.Noop;
@@ -45,6 +46,7 @@ public static class Extensions
         builder.Services.AddSingleton<ITaskType, ReportGenerationTaskType>();
         builder.Services.AddIntegrationTaskTypes();
         builder.Services.AddMaintenanceTaskTypes();
+        builder.Services.AddSyncAndReminderTaskTypes();
         var noopEnabled = NoopTasks.IsEnabled(builder.Configuration);
         if (noopEnabled)
             builder.Services.AddSingleton<ITaskType, NoopTaskType>();

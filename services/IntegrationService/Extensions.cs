@@ -1,5 +1,8 @@
 using Bus.Contracts.Integration;
+using Bus.Contracts.Tasks;
 using Bus.IntegrationService.Outbound;
+using Bus.IntegrationService.Reminders;
+using Bus.IntegrationService.Syncs;
 using Bus.ServiceDefaults;
 using Bus.ServiceDefaults.Messaging;
 using Bus.ServiceDefaults.QueueControl;
@@ -9,7 +12,10 @@ namespace Bus.IntegrationService;
 
 public static class Extensions
 {
-    /// <summary>Queue <c>integration</c>: outbound calls to partners, Slack and SMS, and the partner syncs; plus the failed-task alerts.</summary>
+    /// <summary>
+    /// Queue <c>integration</c>: outbound calls to partners, Slack and SMS, the partner syncs and the reminders; plus the
+    /// failed-task alerts.
+    /// </summary>
     public static IHostApplicationBuilder AddIntegrationService(this IHostApplicationBuilder builder)
     {
         // Calls wait on partners, not on this process: several at a time. The HTTP pipeline retries a call itself;
@@ -23,6 +29,8 @@ public static class Extensions
         builder.AddValidatedOptions<SmsOptions>(SmsOptions.Section);
         builder.Services.AddSingleton<SlackWebhook>();
         builder.Services.AddSingleton<SmsProvider>();
+        builder.AddPartnerSyncs();
+        builder.AddReminders();
 
         builder.AddBus(bus =>
         {
@@ -30,8 +38,14 @@ public static class Extensions
             bus.AddTaskConsumer<CallPartnerApiConsumer, TaskConsumerDefinition<CallPartnerApiConsumer, CallPartnerApi>>(QueueNames.Integration);
             bus.AddTaskConsumer<SendSlackAlertConsumer, TaskConsumerDefinition<SendSlackAlertConsumer, SendSlackAlert>>(QueueNames.Integration);
             bus.AddTaskConsumer<SendSmsConsumer, TaskConsumerDefinition<SendSmsConsumer, SendSms>>(QueueNames.Integration);
+            bus.AddTaskConsumer<SerpramSyncConsumer, TaskConsumerDefinition<SerpramSyncConsumer, SyncSerpramReadings>>(QueueNames.Integration);
+            bus.AddTaskConsumer<AytSyncConsumer, TaskConsumerDefinition<AytSyncConsumer, SyncAytReadings>>(QueueNames.Integration);
+            bus.AddTaskConsumer<BookingReminderConsumer, TaskConsumerDefinition<BookingReminderConsumer, ScheduleBookingReminders>>(QueueNames.Integration);
+            bus.AddTaskConsumer<PaymentReminderConsumer, TaskConsumerDefinition<PaymentReminderConsumer, SchedulePaymentReminder>>(QueueNames.Integration);
 
             bus.AddConsumer<DeadLetterAlertConsumer>(typeof(DeadLetterAlertConsumerDefinition));
+            // Reminders are child tasks, submitted to the task saga like any other.
+            bus.AddRequestClient<SubmitTask>(new Uri($"queue:{QueueNames.TaskState}"));
         });
         return builder;
     }

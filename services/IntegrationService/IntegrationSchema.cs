@@ -30,6 +30,8 @@ public static class IntegrationSchema
             );
             """, connection, transaction);
         await command.ExecuteNonQueryAsync(cancellationToken);
+        await using var syncTables = new NpgsqlCommand(Syncs.ReadingStore.Tables, connection, transaction);
+        await syncTables.ExecuteNonQueryAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 }

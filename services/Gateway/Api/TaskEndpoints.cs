@@ -40,7 +40,7 @@ public static class TaskEndpoints
         tasks.MapGet("", ListAsync)
             .RequireAuthorization(GatewayPolicies.Viewer)
             .WithSummary("List tasks")
-            .WithDescription("Newest first. Filters: status (comma-separated), type, createdAfter, createdBefore, idempotencyKey, q (free text). " +
+            .WithDescription("Newest first. Filters: status (comma-separated), type, createdAfter, createdBefore, idempotencyKey, parentId (a task's children), q (free text). " +
                 "Page with limit (1-200) and offset, or follow nextCursor (cursor=...).")
             .Produces<TaskPage>()
             .ProducesValidationProblem();
@@ -52,8 +52,9 @@ public static class TaskEndpoints
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         tasks.MapDelete("/{id:guid}", CancelAsync)
             .RequireAuthorization(GatewayPolicies.Producer)
-            .WithSummary("Cancel a scheduled task")
-            .WithDescription("A Scheduled task is removed from the Scheduler and never runs; any other status answers 409.")
+            .WithSummary("Cancel a task")
+            .WithDescription("A Scheduled or Queued task never runs (200); a Running one is asked to stop (202). Its pending children are cancelled too, " +
+                "even when the task itself already finished (200, the task unchanged). A finished task without pending children answers 409.")
             .Produces<TaskResponse>()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
@@ -183,19 +184,20 @@ public static class TaskEndpoints
 
     /// <summary>
     /// Cancels a task: a Scheduled or Queued one never runs (200, Cancelled); a Running one is asked to stop (202, still
-    /// Running with <c>cancelRequestedAt</c>, Cancelled once its worker has stopped). A finished task answers 409.
+    /// Running with <c>cancelRequestedAt</c>, Cancelled once its worker has stopped). Its pending children are cancelled too; a finished task with none answers 409.
     /// </summary>
     private static async Task<IResult> CancelAsync(Guid id, IRequestClient<CancelTask> client, TaskDbContext db, CancellationToken cancellationToken)
     {
         try
         {
-            // Four possible answers and the request client takes at most three types at once: one handle, four awaits.
+            // Five possible answers and the request client takes at most three types at once: one handle, five awaits.
             using var request = client.Create(new CancelTask(id), cancellationToken);
             var notFound = request.GetResponse<TaskNotFound>(readyToSend: false);
             var refused = request.GetResponse<TaskNotCancellable>(readyToSend: false);
             var stopping = request.GetResponse<TaskCancelling>(readyToSend: false);
+            var childrenCancelled = request.GetResponse<TaskChildrenCancelled>(readyToSend: false);
             var cancelled = request.GetResponse<TaskCancelled>();
-            var answer = await Task.WhenAny(notFound, refused, stopping, cancelled);
+            var answer = await Task.WhenAny(notFound, refused, stopping, childrenCancelled, cancelled);
             await answer;
 
             if (answer == notFound)

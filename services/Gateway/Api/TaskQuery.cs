@@ -16,7 +16,8 @@ public sealed record TaskQuery(
     string? Search,
     int Limit,
     int Offset,
-    TaskCursor? Cursor)
+    TaskCursor? Cursor,
+    Guid? ParentTaskId = null)
 {
     public const int DefaultLimit = 50;
     public const int MaxLimit = 200;
@@ -44,6 +45,14 @@ public sealed record TaskQuery(
             else if (offset > 0)
                 errors["offset"] = ["give either offset or cursor, not both"];
         }
+        Guid? parentTaskId = null;
+        if (query.TryGetValue("parentId", out var rawParent))
+        {
+            if (Guid.TryParse(rawParent.ToString(), out var parent))
+                parentTaskId = parent;
+            else
+                errors["parentId"] = ["must be a task id"];
+        }
         var search = query["q"].ToString();
         if (search.Length > 200)
             errors["q"] = ["must be at most 200 characters"];
@@ -51,7 +60,7 @@ public sealed record TaskQuery(
         return errors.Count > 0
             ? (null, errors)
             : (new TaskQuery(statuses, NullIfEmpty(query["type"]), createdAfter, createdBefore, NullIfEmpty(query["idempotencyKey"]),
-                NullIfEmpty(search), limit, offset, cursor), errors);
+                NullIfEmpty(search), limit, offset, cursor, parentTaskId), errors);
     }
 
     public IQueryable<TaskState> Apply(TaskDbContext db)
@@ -64,6 +73,8 @@ public sealed record TaskQuery(
             tasks = tasks.Where(t => t.Type == Type);
         if (IdempotencyKey is not null)
             tasks = tasks.Where(t => t.IdempotencyKey == IdempotencyKey);
+        if (ParentTaskId is { } parentTaskId)
+            tasks = tasks.Where(t => t.ParentTaskId == parentTaskId);
         if (CreatedAfter is { } after)
             tasks = tasks.Where(t => t.CreatedAt >= after);
         if (CreatedBefore is { } before)

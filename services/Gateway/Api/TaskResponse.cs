@@ -25,7 +25,8 @@ public sealed record TaskResponse(
     JsonElement? Result,
     TaskError? Error,
     long? Timeout,
-    DateTime? CancelRequestedAt)
+    DateTime? CancelRequestedAt,
+    Guid? ParentTaskId)
 {
     public static TaskResponse From(TaskState task) => new(
         task.CorrelationId,
@@ -46,7 +47,8 @@ public sealed record TaskResponse(
         Redacted(task.Result),
         task.Error is null ? null : new TaskError(task.ErrorType ?? "Unknown", task.Error),
         task.Timeout is { } timeout ? (long)timeout.TotalMilliseconds : null,
-        task.CancelRequestedAt);
+        task.CancelRequestedAt,
+        task.ParentTaskId);
 
     private static JsonElement? Redacted(string? json) =>
         json is null ? null : SensitiveTaskData.Redact(JsonDocument.Parse(json).RootElement.Clone());

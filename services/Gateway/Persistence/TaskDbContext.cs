@@ -23,6 +23,7 @@ public class TaskDbContext(DbContextOptions<TaskDbContext> options) : DbContext(
         task.Property(t => t.Queue).HasColumnName(TaskTable.Columns.Queue).HasMaxLength(100);
         task.Property(t => t.Priority).HasColumnName("priority");
         task.Property(t => t.IdempotencyKey).HasColumnName("idempotency_key").HasMaxLength(255);
+        task.Property(t => t.ParentTaskId).HasColumnName("parent_task_id");
         task.Property(t => t.Data).HasColumnName("data").HasColumnType("jsonb");
         task.Property(t => t.Result).HasColumnName("result").HasColumnType("jsonb");
         task.Property(t => t.Error).HasColumnName("error");
@@ -47,5 +48,6 @@ public class TaskDbContext(DbContextOptions<TaskDbContext> options) : DbContext(
             .HasDatabaseName("ux_tasks_type_idempotency_key");
         task.HasIndex(t => new { t.CurrentState, t.CreatedAt }).HasDatabaseName("ix_tasks_status_created_at");
         task.HasIndex(t => t.CreatedAt).HasDatabaseName("ix_tasks_created_at");
+        task.HasIndex(t => t.ParentTaskId).HasFilter("parent_task_id IS NOT NULL").HasDatabaseName("ix_tasks_parent_task_id");
     }
 }

@@ -7,6 +7,9 @@ namespace Bus.Gateway.Tasks;
 public interface ITaskLookup
 {
     Task<Guid?> FindByIdempotencyKeyAsync(string type, string idempotencyKey, CancellationToken cancellationToken);
+
+    /// <summary>The children of a task that have not finished yet (Scheduled, Queued or Running).</summary>
+    Task<IReadOnlyList<Guid>> FindPendingChildrenAsync(Guid parentTaskId, CancellationToken cancellationToken);
 }
 
 public sealed class TaskLookup(TaskDbContext db) : ITaskLookup
@@ -16,4 +19,12 @@ public sealed class TaskLookup(TaskDbContext db) : ITaskLookup
             .Where(t => t.Type == type && t.IdempotencyKey == idempotencyKey)
             .Select(t => (Guid?)t.CorrelationId)
             .FirstOrDefaultAsync(cancellationToken);
+
+    public async Task<IReadOnlyList<Guid>> FindPendingChildrenAsync(Guid parentTaskId, CancellationToken cancellationToken) =>
+        await db.Tasks.AsNoTracking()
+            .Where(t => t.ParentTaskId == parentTaskId && PendingStates.Contains(t.CurrentState))
+            .Select(t => t.CorrelationId)
+            .ToListAsync(cancellationToken);
+
+    private static readonly string[] PendingStates = ["Scheduled", "Queued", "Running"];
 }

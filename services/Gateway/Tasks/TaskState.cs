@@ -13,6 +13,9 @@ public class TaskState : SagaStateMachineInstance
     public int Priority { get; set; }
     public string? IdempotencyKey { get; set; }
 
+    /// <summary>The task that submitted this one (a reminder's booking task); cancelling it cancels this one while pending.</summary>
+    public Guid? ParentTaskId { get; set; }
+
     /// <summary>The submitted payload as JSON; null for tasks first seen through a worker's event.</summary>
     public string? Data { get; set; }
     public string? Result { get; set; }

@@ -129,8 +129,10 @@ public sealed class TaskStateMachine : MassTransitStateMachine<TaskState>
         // Cancelling: a Scheduled or Queued task is Cancelled at once, and its message, whenever a worker gets it,
         // is refused at the claim. A Running one is asked to stop (every worker instance hears it) and becomes
         // Cancelled when its worker reports the attempt stopped — or Completed/Failed if that came first.
+        // Cancelling a parent (a booking reminder) cancels its pending children too, whatever state the parent is in.
         During(Scheduled,
             When(CancelRequested)
+                .ThenAsync(CancelPendingChildren)
                 .ThenAsync(CancelScheduledDispatch)
                 .Then(RecordCancellation)
                 .TransitionTo(Cancelled)
@@ -138,12 +140,14 @@ public sealed class TaskStateMachine : MassTransitStateMachine<TaskState>
 
         During(Queued,
             When(CancelRequested)
+                .ThenAsync(CancelPendingChildren)
                 .Then(RecordCancellation)
                 .TransitionTo(Cancelled)
                 .Respond(ctx => new TaskCancelled(ctx.Saga.CorrelationId)));
 
         During(Running,
             When(CancelRequested)
+                .ThenAsync(CancelPendingChildren)
                 .Then(RecordCancelRequest)
                 .Publish(ctx => new TaskCancellationRequested(ctx.Saga.CorrelationId))
                 .Respond(ctx => new TaskCancelling(ctx.Saga.CorrelationId)),
@@ -152,10 +156,15 @@ public sealed class TaskStateMachine : MassTransitStateMachine<TaskState>
                 .TransitionTo(Cancelled));
 
         During(Cancelled,
-            When(CancelRequested).Respond(ctx => new TaskCancelled(ctx.Saga.CorrelationId)));
+            When(CancelRequested).ThenAsync(CancelPendingChildren).Respond(ctx => new TaskCancelled(ctx.Saga.CorrelationId)));
 
+        // A finished parent's pending children (reminders it scheduled) can still be cancelled; the parent stays as it is.
         During([Completed, Failed],
-            When(CancelRequested).Respond(ctx => new TaskNotCancellable(ctx.Saga.CorrelationId, ctx.Saga.CurrentState)));
+            When(CancelRequested)
+                .ThenAsync(CancelPendingChildren)
+                .IfElse(ctx => ctx.GetPayload<CancelledChildren>().Count > 0,
+                    children => children.Respond(ctx => new TaskChildrenCancelled(ctx.Saga.CorrelationId, ctx.Saga.CurrentState, ctx.GetPayload<CancelledChildren>().Count)),
+                    none => none.Respond(ctx => new TaskNotCancellable(ctx.Saga.CorrelationId, ctx.Saga.CurrentState))));
 
         During([Scheduled, Queued, Completed, Failed, Cancelled],
             Ignore(AttemptCancelled));
@@ -246,6 +255,20 @@ public sealed class TaskStateMachine : MassTransitStateMachine<TaskState>
             await context.GetPayload<MessageSchedulerContext>().CancelScheduledSend(ServiceDefaults.Messaging.TaskQueueTopology.SendAddress(context.Saga.Queue), token, context.CancellationToken);
     }
 
+    /// <summary>Each child's own saga cancels it (and its scheduled dispatch); the sends leave after this transition commits.</summary>
+    private static async Task CancelPendingChildren(BehaviorContext<TaskState, CancelTask> context)
+    {
+        var lookup = context.GetServiceOrCreateInstance<ITaskLookup>();
+        var children = await lookup.FindPendingChildrenAsync(context.Saga.CorrelationId, context.CancellationToken);
+        if (children.Count > 0)
+        {
+            var taskState = await context.GetSendEndpoint(new Uri($"queue:{ServiceDefaults.Messaging.QueueNames.TaskState}"));
+            foreach (var child in children)
+                await taskState.Send(new CancelTask(child), context.CancellationToken);
+        }
+        context.GetOrAddPayload(() => new CancelledChildren(children.Count));
+    }
+
     private static void RecordCancellation<T>(BehaviorContext<TaskState, T> context)
         where T : class
     {
@@ -315,6 +338,7 @@ public sealed class TaskStateMachine : MassTransitStateMachine<TaskState>
         saga.Queue = ServiceDefaults.Messaging.TaskRoutes.FindByType(message.Type)?.Queue ?? "";
         saga.Priority = message.Priority;
         saga.IdempotencyKey = message.IdempotencyKey;
+        saga.ParentTaskId = message.ParentTaskId;
         saga.Data = ProtectedData(context, catalog, sensitive).GetRawText();
         saga.Timeout = message.Timeout ?? timeouts.For(message.Type);
         Touch(context);
@@ -405,6 +429,8 @@ public sealed class TaskStateMachine : MassTransitStateMachine<TaskState>
     private static DateTime Now(ConsumeContext context) => context.SentTime ?? DateTime.UtcNow;
 
     private sealed record EarlierTask(Guid TaskId);
+
+    private sealed record CancelledChildren(int Count);
 
     private sealed record SubmittedData(JsonElement Data);
 }

@@ -8,8 +8,11 @@ namespace Bus.Contracts.Tasks;
 /// IdempotencyKey is answered with the first task's id and never runs twice. With RunAt (UTC) in the
 /// future the task waits as Scheduled and is dispatched through the Scheduler at that time. Timeout limits each
 /// attempt (null: the task type's configured default); an attempt running longer is cancelled and the task fails.
+/// ParentTaskId names the task that submitted this one (a reminder's booking task): it is listed among the parent's
+/// children, and cancelling the parent cancels it while it is still pending.
 /// </summary>
-public record SubmitTask(Guid TaskId, string Type, JsonElement Data, int Priority = 0, string? IdempotencyKey = null, DateTime? RunAt = null, TimeSpan? Timeout = null);
+public record SubmitTask(Guid TaskId, string Type, JsonElement Data, int Priority = 0, string? IdempotencyKey = null, DateTime? RunAt = null, TimeSpan? Timeout = null,
+    Guid? ParentTaskId = null);
 
 /// <summary>The saga's answer to <see cref="SubmitTask"/>: the task that now exists for it.</summary>
 public record TaskAccepted(Guid TaskId, bool Duplicate);
@@ -31,6 +34,9 @@ public record TaskCancelling(Guid TaskId);
 
 /// <summary>The task is past the point where it can be cancelled; Status says where it is.</summary>
 public record TaskNotCancellable(Guid TaskId, string Status);
+
+/// <summary>The task had already finished (Status says how) but still had pending children: those are being cancelled.</summary>
+public record TaskChildrenCancelled(Guid TaskId, string Status, int Children);
 
 /// <summary>No task has this id.</summary>
 public record TaskNotFound(Guid TaskId);

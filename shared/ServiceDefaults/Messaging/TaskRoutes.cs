@@ -28,6 +28,10 @@ public static class TaskRoutes
     public static readonly TaskRoute ApiIntegration = new("api_integration", QueueNames.Integration, typeof(CallPartnerApi));
     public static readonly TaskRoute SlackAlert = new("slack_alert", QueueNames.Integration, typeof(SendSlackAlert));
     public static readonly TaskRoute SmsNotification = new("sms_notification", QueueNames.Integration, typeof(SendSms));
+    public static readonly TaskRoute SerpramSync = new("serpram_sync", QueueNames.Integration, typeof(SyncSerpramReadings));
+    public static readonly TaskRoute AytSync = new("ayt_sync", QueueNames.Integration, typeof(SyncAytReadings));
+    public static readonly TaskRoute BookingReminder = new("booking_reminder", QueueNames.Integration, typeof(ScheduleBookingReminders));
+    public static readonly TaskRoute PaymentReminder = new("payment_reminder", QueueNames.Integration, typeof(SchedulePaymentReminder));
 
     public static readonly TaskRoute Cleanup = new("cleanup", QueueNames.Maintenance, typeof(CleanUpExpiredData));
     public static readonly TaskRoute DataCleanup = new("data_cleanup", QueueNames.Maintenance, typeof(CleanUpExpiredData));
@@ -37,7 +41,8 @@ public static class TaskRoutes
 
     /// <summary>Every production task type: what deployments, queue statistics and health walk.</summary>
     public static IReadOnlyList<TaskRoute> All { get; } = [EmailNotification, ImageProcessing, MediaThumbnail, MediaOptimize, MediaProcess, DataExport, FileProcessing, ReportGeneration,
-        ApiIntegration, SlackAlert, SmsNotification, Cleanup, DataCleanup, CleanTable, CleanVerificationTokens, DailyReport];
+        ApiIntegration, SlackAlert, SmsNotification, Cleanup, DataCleanup, CleanTable, CleanVerificationTokens, DailyReport,
+        SerpramSync, AytSync, BookingReminder, PaymentReminder];
 
     /// <summary>
     /// The benchmark's no-op task: the Gateway accepts it only with <c>Tasks:EnableNoop</c> and a worker consumes it only

@@ -1,5 +1,4 @@
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using Bus.IntegrationTests.Infrastructure;
 using Npgsql;
@@ -101,32 +100,8 @@ public sealed class ExportSystem : IAsyncLifetime
         Gateway.WaitForTaskAsync(taskId, status, TimeSpan.FromSeconds(60), _services);
 
     /// <summary>Puts a MassTransit command straight on exchange <c>export</c>, as another service's producer would.</summary>
-    public async Task PublishCommandAsync(string messageType, object message)
-    {
-        using var http = new HttpClient
-        {
-            BaseAddress = new Uri($"http://{TestEnvironment.RabbitHost}:{TestEnvironment.RabbitManagementPort}"),
-        };
-        http.DefaultRequestHeaders.Authorization = new("Basic",
-            Convert.ToBase64String(Encoding.UTF8.GetBytes($"{TestEnvironment.RabbitUser}:{TestEnvironment.RabbitPassword}")));
-        var envelope = JsonSerializer.Serialize(new
-        {
-            messageId = Guid.NewGuid(),
-            messageType = new[] { $"urn:message:{messageType}" },
-            message,
-            sentTime = DateTime.UtcNow,
-            headers = new { },
-        }, JsonSerializerOptions.Web);
-        var response = await http.PostAsJsonAsync($"/api/exchanges/{Uri.EscapeDataString(VirtualHost)}/export/publish", new
-        {
-            properties = new { content_type = "application/vnd.masstransit+json", delivery_mode = 2 },
-            routing_key = "",
-            payload = envelope,
-            payload_encoding = "string",
-        });
-        response.EnsureSuccessStatusCode();
-        Assert.Contains("\"routed\":true", await response.Content.ReadAsStringAsync());
-    }
+    public Task PublishCommandAsync(string messageType, object message) =>
+        Rabbit.PublishCommandAsync(VirtualHost, "export", messageType, message);
 
     public async Task<T> ScalarAsync<T>(string sql)
     {

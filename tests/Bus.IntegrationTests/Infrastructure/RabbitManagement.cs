@@ -55,6 +55,28 @@ public sealed class RabbitManagement : IDisposable
         return document.RootElement.Clone();
     }
 
+    /// <summary>Puts a MassTransit command straight on an exchange (e.g. <c>export</c>), as another service's producer would.</summary>
+    public async Task PublishCommandAsync(string vhost, string exchange, string messageType, object message)
+    {
+        var envelope = JsonSerializer.Serialize(new
+        {
+            messageId = Guid.NewGuid(),
+            messageType = new[] { $"urn:message:{messageType}" },
+            message,
+            sentTime = DateTime.UtcNow,
+            headers = new { },
+        }, JsonSerializerOptions.Web);
+        var response = await _http.PostAsJsonAsync($"exchanges/{Uri.EscapeDataString(vhost)}/{Uri.EscapeDataString(exchange)}/publish", new
+        {
+            properties = new { content_type = "application/vnd.masstransit+json", delivery_mode = 2 },
+            routing_key = "",
+            payload = envelope,
+            payload_encoding = "string",
+        });
+        response.EnsureSuccessStatusCode();
+        Assert.Contains("\"routed\":true", await response.Content.ReadAsStringAsync());
+    }
+
     public void Dispose() => _http.Dispose();
 }
 

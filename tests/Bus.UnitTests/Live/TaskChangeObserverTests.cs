@@ -156,5 +156,8 @@ public sealed class TaskChangeObserverTests : IAsyncLifetime
             var ids = await repository.Find(new SagaQuery<TaskState>(s => s.Type == type && s.IdempotencyKey == idempotencyKey));
             return ids.Select(id => (Guid?)id).FirstOrDefault();
         }
+
+        public async Task<IReadOnlyList<Guid>> FindPendingChildrenAsync(Guid parentTaskId, CancellationToken cancellationToken) =>
+            [.. await repository.Find(new SagaQuery<TaskState>(s => s.ParentTaskId == parentTaskId && (s.CurrentState == "Scheduled" || s.CurrentState == "Queued" || s.CurrentState == "Running")))];
     }
 }

@@ -452,6 +452,9 @@ public sealed class TaskStateMachineTests : IAsyncLifetime
             var ids = await repository.Find(new SagaQuery<TaskState>(s => s.Type == type && s.IdempotencyKey == idempotencyKey));
             return ids.Select(id => (Guid?)id).FirstOrDefault();
         }
+
+        public async Task<IReadOnlyList<Guid>> FindPendingChildrenAsync(Guid parentTaskId, CancellationToken cancellationToken) =>
+            [.. await repository.Find(new SagaQuery<TaskState>(s => s.ParentTaskId == parentTaskId && (s.CurrentState == "Scheduled" || s.CurrentState == "Queued" || s.CurrentState == "Running")))];
     }
 
     /// <summary>Stands in for a worker on queue <c>email</c>: fails the messages whose subject says so.</summary>

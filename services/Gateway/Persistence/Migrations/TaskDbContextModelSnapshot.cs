@@ -73,6 +73,10 @@ namespace Bus.Gateway.Persistence.Migrations
                         .HasColumnType("character varying(255)")
                         .HasColumnName("idempotency_key");
 
+                    b.Property<Guid?>("ParentTaskId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("parent_task_id");
+
                     b.Property<int>("Priority")
                         .HasColumnType("integer")
                         .HasColumnName("priority");
@@ -126,6 +130,10 @@ namespace Bus.Gateway.Persistence.Migrations
 
                     b.HasIndex("CreatedAt")
                         .HasDatabaseName("ix_tasks_created_at");
+
+                    b.HasIndex("ParentTaskId")
+                        .HasDatabaseName("ix_tasks_parent_task_id")
+                        .HasFilter("parent_task_id IS NOT NULL");
 
                     b.HasIndex("CurrentState", "CreatedAt")
                         .HasDatabaseName("ix_tasks_status_created_at");

@@ -59,7 +59,7 @@ public sealed class EmailNotificationTaskType : ITaskType
         }
     }
 
-    private static bool IsPlainAddress(string address) =>
+    internal static bool IsPlainAddress(string address) =>
         MailAddress.TryCreate(address, out var parsed)
         && parsed.Address == address.Trim()
         && parsed.Host.Contains('.')

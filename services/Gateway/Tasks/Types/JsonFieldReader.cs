@@ -75,6 +75,19 @@ public sealed class JsonFieldReader(string path)
         return number;
     }
 
+    /// <summary>An ISO 8601 instant that names its offset (<c>Z</c> or <c>±hh:mm</c>): a local time would be ambiguous.</summary>
+    public DateTimeOffset? ReadInstant(JsonElement obj, string field, bool required)
+    {
+        var text = ReadString(obj, field, required, 40);
+        if (text is null)
+            return null;
+        if (DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var instant)
+            && (text.EndsWith('Z') || text.Contains('+') || text.LastIndexOf('-') > 9))
+            return instant;
+        AddError(PathOf(field), "must be an ISO 8601 instant with an offset (e.g. 2026-11-01T00:00:00Z)");
+        return null;
+    }
+
     public bool? ReadBool(JsonElement obj, string field)
     {
         if (!obj.TryGetProperty(field, out var value) || value.ValueKind == JsonValueKind.Null)

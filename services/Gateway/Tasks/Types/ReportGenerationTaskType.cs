@@ -29,8 +29,8 @@ public sealed class ReportGenerationTaskType : ITaskType
             return TaskCommandResult.Invalid(reader.Errors);
 
         var report = reader.ReadString(data, "report", required: true, 100);
-        var from = ReadInstant(reader, data, "from");
-        var to = ReadInstant(reader, data, "to");
+        var from = reader.ReadInstant(data, "from", required: false);
+        var to = reader.ReadInstant(data, "to", required: false);
         var format = reader.ReadString(data, "format", required: true, 10);
         var destination = reader.ReadString(data, "destination", required: true, ExportPaths.MaxLength);
         var overwrite = reader.ReadBool(data, "overwrite") ?? false;
@@ -44,17 +44,5 @@ public sealed class ReportGenerationTaskType : ITaskType
         return reader.HasErrors
             ? TaskCommandResult.Invalid(reader.Errors)
             : TaskCommandResult.Valid(new GenerateReport(taskId, report!, format!, destination!, from, to, overwrite));
-    }
-
-    private static DateTimeOffset? ReadInstant(JsonFieldReader reader, JsonElement data, string field)
-    {
-        var text = reader.ReadString(data, field, required: false, 40);
-        if (text is null)
-            return null;
-        if (DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var instant)
-            && (text.EndsWith('Z') || text.Contains('+') || text.LastIndexOf('-') > 9))
-            return instant;
-        reader.AddError(reader.PathOf(field), "must be an ISO 8601 instant with an offset (e.g. 2026-11-01T00:00:00Z)");
-        return null;
     }
 }
