@@ -55,7 +55,10 @@ public sealed class RabbitManagement : IDisposable
         return document.RootElement.Clone();
     }
 
-    /// <summary>Puts a MassTransit command straight on an exchange (e.g. <c>export</c>), as another service's producer would.</summary>
+    /// <summary>
+    /// Puts a MassTransit message straight on an exchange, as another service's producer would: a command on its queue's
+    /// (e.g. <c>export</c>), an event on its type's (<c>Bus.Contracts.Tasks:TaskDeadLettered</c>).
+    /// </summary>
     public async Task PublishCommandAsync(string vhost, string exchange, string messageType, object message)
     {
         var envelope = JsonSerializer.Serialize(new

@@ -1,6 +1,4 @@
-using System.Text;
 using System.Text.Json;
-using System.Net.Http.Json;
 using Bus.IntegrationTests.Infrastructure;
 
 namespace Bus.IntegrationTests.Integration;
@@ -95,25 +93,7 @@ public sealed class DeadLetterAlertEndToEndTests(IntegrationSystem system)
     /// <summary>Publishes an event as the task saga would, through the broker's management API.</summary>
     private async Task PublishAsync(string messageType, object message)
     {
-        using var http = new HttpClient { BaseAddress = new Uri($"http://{TestEnvironment.RabbitHost}:{TestEnvironment.RabbitManagementPort}") };
-        http.DefaultRequestHeaders.Authorization = new("Basic",
-            Convert.ToBase64String(Encoding.UTF8.GetBytes($"{TestEnvironment.RabbitUser}:{TestEnvironment.RabbitPassword}")));
-        var envelope = JsonSerializer.Serialize(new
-        {
-            messageId = Guid.NewGuid(),
-            messageType = new[] { $"urn:message:{messageType}" },
-            message,
-            sentTime = DateTime.UtcNow,
-            headers = new { },
-        }, JsonSerializerOptions.Web);
-        var response = await http.PostAsJsonAsync($"/api/exchanges/{Uri.EscapeDataString(system.VirtualHost)}/{Uri.EscapeDataString(messageType)}/publish", new
-        {
-            properties = new { content_type = "application/vnd.masstransit+json", delivery_mode = 2 },
-            routing_key = "",
-            payload = envelope,
-            payload_encoding = "string",
-        });
-        response.EnsureSuccessStatusCode();
-        Assert.Contains("\"routed\":true", await response.Content.ReadAsStringAsync());
+        using var management = new RabbitManagement();
+        await management.PublishCommandAsync(system.VirtualHost, messageType, messageType, message);
     }
 }

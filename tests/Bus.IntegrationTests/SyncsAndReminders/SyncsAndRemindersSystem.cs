@@ -83,27 +83,8 @@ public sealed class SyncsAndRemindersSystem : IAsyncLifetime
     }
 
     /// <summary>Polls <c>GET /tasks/{id}</c> until the task is <paramref name="status"/>; fails when it ends otherwise or the wait runs out.</summary>
-    public async Task<JsonElement> WaitForAsync(Guid taskId, string status)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        var last = "(no answer)";
-        while (DateTime.UtcNow < deadline)
-        {
-            var response = await Gateway.GetAsync($"/tasks/{taskId}");
-            last = await response.Content.ReadAsStringAsync();
-            if (response.IsSuccessStatusCode)
-            {
-                var task = JsonDocument.Parse(last).RootElement.Clone();
-                var current = task.GetProperty("status").GetString();
-                if (current == status)
-                    return task;
-                if (current is "Completed" or "Failed" or "Cancelled" && status is "Completed" or "Failed" or "Cancelled")
-                    break;
-            }
-            await Task.Delay(100);
-        }
-        throw new Xunit.Sdk.XunitException($"task {taskId} did not reach {status}; last answer: {last}; logs: {string.Join(", ", _services.Select(s => s.LogPath))}");
-    }
+    public Task<JsonElement> WaitForAsync(Guid taskId, string status) =>
+        Gateway.WaitForTaskAsync(taskId, status, TimeSpan.FromSeconds(60), _services);
 
     /// <summary><c>GET /tasks?parentId=</c>: the tasks a parent submitted.</summary>
     public async Task<IReadOnlyList<JsonElement>> ChildrenOfAsync(Guid parentId)
