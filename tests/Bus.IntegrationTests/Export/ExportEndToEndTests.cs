@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Bus.IntegrationTests.Infrastructure;
 using Npgsql;
 
 namespace Bus.IntegrationTests.Export;
@@ -199,5 +200,15 @@ public sealed class ExportEndToEndTests(ExportSystem system)
         while (await reader.ReadAsync())
             users.Add((reader.GetInt32(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2)));
         return users;
+    }
+
+    [Fact]
+    public async Task Poison_messages_on_queue_export_are_set_aside_with_a_reason_and_the_service_keeps_serving()
+    {
+        await PoisonMessages.PublishAndExpectSetAsideAsync(system.Rabbit, system.VirtualHost, "export");
+
+        var destination = $"/exports/after-poison-{Guid.NewGuid():N}.csv";
+        await system.WaitForAsync(await system.SubmitAsync("data_export", new { query = "SELECT * FROM users WHERE active = true", format = "csv", destination }), "Completed");
+        Assert.True(File.Exists(system.PathOf(destination)));
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Bus.IntegrationTests.Infrastructure;
 
 namespace Bus.IntegrationTests.Integration;
 
@@ -121,4 +122,15 @@ public sealed class ApiIntegrationEndToEndTests(IntegrationSystem system)
 
     private static string? ErrorType(JsonElement task) =>
         task.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object ? error.GetProperty("type").GetString() : null;
+
+    [Fact]
+    public async Task Poison_messages_on_queue_integration_are_set_aside_with_a_reason_and_the_service_keeps_serving()
+    {
+        await PoisonMessages.PublishAndExpectSetAsideAsync(system.Rabbit, system.VirtualHost, "integration");
+
+        await using var partner = await PartnerServer.StartAsync();
+        partner.Script("/after-poison", new PartnerReply(200, "{}"));
+        await system.WaitForAsync(await system.SubmitAsync("api_integration", new { endpoint = $"{partner.Address}/after-poison" }), "Completed");
+        Assert.Single(partner.ReceivedAt("/after-poison"));
+    }
 }

@@ -1,3 +1,5 @@
+using Bus.IntegrationTests.Infrastructure;
+
 namespace Bus.IntegrationTests.Maintenance;
 
 [Collection(MaintenanceSystemCollection.Name)]
@@ -61,5 +63,13 @@ public sealed class DeclaredTableTests(MaintenanceSystem system)
         Assert.Equal(1, task.GetProperty("attempts").GetInt32());
         Assert.Equal(1L, await system.ScalarAsync<long>("SELECT count(*) FROM public.users"));
         Assert.Equal(1L, await system.ScalarAsync<long>("SELECT count(*) FROM pg_catalog.pg_class WHERE relname = 'users'"));
+    }
+
+    [Fact]
+    public async Task Poison_messages_on_queue_maintenance_are_set_aside_with_a_reason_and_the_service_keeps_serving()
+    {
+        await PoisonMessages.PublishAndExpectSetAsideAsync(system.Rabbit, system.VirtualHost, "maintenance");
+
+        await system.RunAsync("clean-verification-tokens");
     }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Bus.Contracts.Media;
+using Bus.IntegrationTests.Infrastructure;
 using SixLabors.ImageSharp;
 
 namespace Bus.IntegrationTests.Media;
@@ -179,5 +180,16 @@ public sealed class MediaTaskEndToEndTests(MediaSystem system)
     {
         using var image = Image.Load(path, out var format);
         return (format.Name, image.Width, image.Height);
+    }
+
+    [Fact]
+    public async Task Poison_messages_on_queue_media_are_set_aside_with_a_reason_and_the_service_keeps_serving()
+    {
+        await PoisonMessages.PublishAndExpectSetAsideAsync(system.Rabbit, system.VirtualHost, "media");
+
+        var path = $"/after-poison/{Guid.NewGuid():N}.jpg";
+        system.Put(path, TestImages.Jpeg(640, 480));
+        var task = await system.WaitForEndAsync(await system.SubmitAcceptedAsync(new { type = "media_thumbnail", data = new { imagePath = path } }));
+        Assert.Equal("Completed", task.GetProperty("status").GetString());
     }
 }
