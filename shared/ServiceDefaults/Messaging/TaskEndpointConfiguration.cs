@@ -50,10 +50,13 @@ public static class TaskEndpointConfiguration
                 redelivery.Ignore<PermanentTaskException>();
             });
         }
-        endpoint.UseMessageRetry(retry =>
+        if (options.RetryIntervals.Length > 0)
         {
-            retry.Intervals(options.RetryIntervals);
-            retry.Ignore<PermanentTaskException>();
-        });
+            endpoint.UseMessageRetry(retry =>
+            {
+                retry.Intervals(options.RetryIntervals);
+                retry.Ignore<PermanentTaskException>();
+            });
+        }
     }
 }
