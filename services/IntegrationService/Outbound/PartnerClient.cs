@@ -31,12 +31,17 @@ public sealed record PartnerResponse(int StatusCode, long DurationMs, string? Co
 /// </summary>
 public sealed class PartnerClient(IHttpClientFactory clients, IOptionsMonitor<OutboundOptions> options)
 {
+    private const string Redacted = "[redacted]";
+    private const int MinimumRedactedLength = 8;
+    private static readonly HashSet<string> NegotiationHeaders = new(["Accept", "Accept-Encoding", "Accept-Language", "Accept-Charset", "User-Agent"], StringComparer.OrdinalIgnoreCase);
+
     public async Task<PartnerResponse> SendAsync(string client, HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var uri = request.RequestUri ?? throw new ArgumentException("The request has no URL", nameof(request));
         OutboundGuard.CheckScheme(uri);
         var host = uri.Authority;
         var settings = options.CurrentValue;
+        var sentValues = SentHeaderValues(request);
         var started = Stopwatch.GetTimestamp();
 
         HttpResponseMessage response;
@@ -63,7 +68,7 @@ public sealed class PartnerClient(IHttpClientFactory clients, IOptionsMonitor<Ou
 
         using (response)
         {
-            var (bytes, truncated, excerpt) = await ReadBoundedAsync(response, settings, cancellationToken);
+            var (bytes, truncated, excerpt) = await ReadBoundedAsync(response, settings, sentValues, cancellationToken);
             var answer = new PartnerResponse((int)response.StatusCode, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds,
                 response.Content.Headers.ContentType?.ToString(), bytes, truncated, excerpt);
             if (response.IsSuccessStatusCode)
@@ -82,7 +87,7 @@ public sealed class PartnerClient(IHttpClientFactory clients, IOptionsMonitor<Ou
     }
 
     private static async Task<(long Bytes, bool Truncated, string Excerpt)> ReadBoundedAsync(
-        HttpResponseMessage response, OutboundOptions settings, CancellationToken cancellationToken)
+        HttpResponseMessage response, OutboundOptions settings, IReadOnlyList<string> sentValues, CancellationToken cancellationToken)
     {
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
         var kept = new MemoryStream();
@@ -99,16 +104,33 @@ public sealed class PartnerClient(IHttpClientFactory clients, IOptionsMonitor<Ou
             total += read;
             // The rest is never downloaded: disposing the response drops the connection.
             if (total > settings.MaxResponseBytes)
-                return (settings.MaxResponseBytes, true, Excerpt(kept, settings));
+                return (settings.MaxResponseBytes, true, Excerpt(kept, settings, sentValues));
         }
-        return (total, false, Excerpt(kept, settings));
+        return (total, false, Excerpt(kept, settings, sentValues));
     }
 
-    private static string Excerpt(MemoryStream kept, OutboundOptions settings)
+    private static string Excerpt(MemoryStream kept, OutboundOptions settings, IReadOnlyList<string> sentValues)
     {
         var text = Encoding.UTF8.GetString(kept.GetBuffer(), 0, (int)kept.Length);
+        foreach (var value in sentValues)
+            text = text.Replace(value, Redacted, StringComparison.Ordinal);
         return Shorten(text, settings.ResponseExcerptLength);
     }
+
+    /// <summary>
+    /// A partner's error page may quote what it was sent ("invalid token: Bearer …"), and the excerpt ends up in the
+    /// task's result or error for anyone with a viewer token: the request's header values (and a credential's part after
+    /// its scheme) never pass through. Content negotiation headers and short values (<c>gzip</c>) are left: they are not
+    /// secrets and would blank out ordinary text. Longest first, so a value is not half-replaced by its own suffix.
+    /// </summary>
+    private static IReadOnlyList<string> SentHeaderValues(HttpRequestMessage request) =>
+        [.. request.Headers
+            .Where(header => !NegotiationHeaders.Contains(header.Key))
+            .SelectMany(header => header.Value)
+            .SelectMany(value => value.IndexOf(' ') is > 0 and var space ? new[] { value, value[(space + 1)..] } : [value])
+            .Where(value => value.Length >= MinimumRedactedLength)
+            .Distinct()
+            .OrderByDescending(value => value.Length)];
 
     private static string Shorten(string text, int length) => text.Length <= length ? text : text[..length];
 }

@@ -75,4 +75,26 @@ public sealed class OutboundSafetyEndToEndTests(IntegrationSystem system)
             Assert.DoesNotContain(secret, system.Logs());
         }
     }
+
+    [Fact]
+    public async Task A_partner_that_quotes_the_credentials_back_never_puts_them_in_the_tasks_result_or_error()
+    {
+        await using var partner = await PartnerServer.StartAsync();
+        var secret = $"tok-{Guid.NewGuid():N}";
+        var apiKey = $"key-{Guid.NewGuid():N}";
+        partner.Script("/quotes-ok", new PartnerReply(200, $$"""{"seen":"Bearer {{secret}}","key":"{{apiKey}}"}"""));
+        partner.Script("/quotes-refusal", new PartnerReply(401, $"token {secret} is not valid for key {apiKey}"));
+        var headers = new Dictionary<string, string> { ["Authorization"] = $"Bearer {secret}", ["X-Api-Key"] = apiKey };
+
+        var completed = await system.WaitForAsync(await system.SubmitAsync("api_integration", new { endpoint = $"{partner.Address}/quotes-ok", headers }), "Completed");
+        var failed = await system.WaitForAsync(await system.SubmitAsync("api_integration", new { endpoint = $"{partner.Address}/quotes-refusal", headers }), "Failed");
+
+        Assert.Equal("""{"seen":"[redacted]","key":"[redacted]"}""", completed.GetProperty("result").GetProperty("excerpt").GetString());
+        Assert.Contains("token [redacted] is not valid for key [redacted]", failed.GetProperty("error").GetProperty("message").GetString());
+        foreach (var task in new[] { completed, failed })
+        {
+            Assert.DoesNotContain(secret, task.GetRawText());
+            Assert.DoesNotContain(apiKey, task.GetRawText());
+        }
+    }
 }
