@@ -15,6 +15,7 @@ public static class BusTokens
 {
     public const string RoleClaim = "role";
     public const string SubjectClaim = "sub";
+    public const int MinSigningKeyBytes = 32;
     public static readonly TimeSpan MaxLifetime = TimeSpan.FromDays(366);
 
     public static string Mint(TokenSigning signing, string subject, IReadOnlyCollection<string> roles, TimeSpan lifetime, DateTime? now = null)
