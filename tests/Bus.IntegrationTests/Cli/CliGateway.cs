@@ -31,8 +31,11 @@ public sealed class CliGateway : IAsyncLifetime
     /// <summary><c>bus --url … --token (admin) args…</c>.</summary>
     public Task<CliRun> RunAsync(params string[] args) => RunAsRoleAsync(Bus.Gateway.Security.GatewayRoles.Admin, args);
 
-    public Task<CliRun> RunAsRoleAsync(string role, params string[] args) =>
-        RunWithAsync(["--url", Gateway.Address.ToString(), "--token", TestTokens.For(role), .. args]);
+    public Task<CliRun> RunAsRoleAsync(string role, params string[] args) => RunAgainstAsync(Gateway.Address, role, args);
+
+    /// <summary><c>bus --url <paramref name="gateway"/> --token (<paramref name="role"/>) args…</c>.</summary>
+    public static Task<CliRun> RunAgainstAsync(Uri gateway, string role, params string[] args) =>
+        RunWithAsync(["--url", gateway.ToString(), "--token", TestTokens.For(role), .. args]);
 
     /// <summary>Exactly <paramref name="args"/>; <paramref name="environment"/> is all the environment <c>bus</c> sees.</summary>
     public static async Task<CliRun> RunWithAsync(string[] args, IReadOnlyDictionary<string, string>? environment = null)
