@@ -7,11 +7,12 @@ namespace Bus.Cli;
 /// <summary>One command's work, given the Gateway client and where to write.</summary>
 public delegate Task<int> GatewayAction(Session session, ParseResult parse, CancellationToken cancellationToken);
 
-/// <summary>What a command works with: the Gateway, standard output, and whether to print raw JSON.</summary>
-public sealed class Session(GatewayClient gateway, TextWriter output, bool printJson)
+/// <summary>What a command works with: the Gateway, standard output and error, and whether to print raw JSON.</summary>
+public sealed class Session(GatewayClient gateway, TextWriter output, TextWriter error, bool printJson)
 {
     public GatewayClient Gateway { get; } = gateway;
     public TextWriter Output { get; } = output;
+    public TextWriter Error { get; } = error;
     public bool PrintJson { get; } = printJson;
 
     /// <summary>With <c>--json</c>, prints the API's answer and returns true: the caller prints its table otherwise.</summary>
@@ -91,7 +92,7 @@ public sealed class BusCli
             if (!Uri.TryCreate(url, UriKind.Absolute, out var address) || address.Scheme is not ("http" or "https"))
                 throw CliException.Usage($"--url must be an http(s) address, not '{url}'");
             using var gateway = new GatewayClient(address, parse.GetValue(_token) ?? Environment("BUS_TOKEN"));
-            return await action(new Session(gateway, _output, parse.GetValue(_json)), parse, cancellationToken);
+            return await action(new Session(gateway, _output, _error, parse.GetValue(_json)), parse, cancellationToken);
         }));
 
     /// <summary>A handler that needs no Gateway (<c>bus token</c>).</summary>

@@ -65,6 +65,24 @@ public sealed class CliTests(CliGateway fixture) : IClassFixture<CliGateway>
     }
 
     [Fact]
+    public async Task A_long_list_says_on_stderr_how_to_get_the_next_page()
+    {
+        var key = $"cli-page-{Guid.NewGuid():N}";
+        foreach (var n in new[] { 1, 2 })
+            Assert.Equal(ExitCodes.Ok, (await fixture.RunAsync("submit", "email_notification", "--data", EmailData, "-k", $"{key}-{n}")).ExitCode);
+
+        var first = await fixture.RunAsync("tasks", "list", "--search", key, "--limit", "1");
+        var cursor = System.Text.RegularExpressions.Regex.Match(first.Error, @"--cursor (\S+)").Groups[1].Value;
+        var second = await fixture.RunAsync("tasks", "list", "--search", key, "--limit", "1", "--cursor", cursor);
+
+        Assert.True(first.ExitCode == ExitCodes.Ok && second.ExitCode == ExitCodes.Ok, $"{first}\n{second}");
+        Assert.NotEqual("", cursor);
+        var firstId = first.Output.Split('\n')[1].Split(' ')[0];
+        var secondId = second.Output.Split('\n')[1].Split(' ')[0];
+        Assert.NotEqual(firstId, secondId);
+    }
+
+    [Fact]
     public async Task Submit_reads_data_from_a_file_and_a_repeated_idempotency_key_returns_the_first_task()
     {
         var file = Path.Combine(Path.GetTempPath(), $"bus-cli-{Guid.NewGuid():N}.json");

@@ -4,7 +4,7 @@ using System.Text.Json;
 
 namespace Bus.Cli.Commands;
 
-/// <summary><c>bus tasks list [--status S --type T --search Q --limit N] | show ID | cancel ID | retry ID</c>.</summary>
+/// <summary><c>bus tasks list [--status S --type T --search Q --limit N --cursor C] | show ID | cancel ID | retry ID</c>.</summary>
 public static class TaskCommands
 {
     public static Command Create(BusCli cli)
@@ -13,10 +13,11 @@ public static class TaskCommands
         var type = new Option<string?>("--type", "-t") { Description = "Only this task type" };
         var search = new Option<string?>("--search", "-q") { Description = "Free text: a task id, or text in the type, key or payload" };
         var limit = new Option<int?>("--limit", "-n") { Description = "At most this many, newest first (1-200, default 50)" };
-        var list = new Command("list", "Tasks, newest first") { status, type, search, limit };
+        var cursor = new Option<string?>("--cursor") { Description = "The next page: the cursor the previous page printed" };
+        var list = new Command("list", "Tasks, newest first") { status, type, search, limit, cursor };
         cli.Handle(list, async (session, parse, cancellationToken) =>
         {
-            var query = Query(("status", parse.GetValue(status)), ("type", parse.GetValue(type)), ("q", parse.GetValue(search)), ("limit", parse.GetValue(limit)?.ToString()));
+            var query = Query(("status", parse.GetValue(status)), ("type", parse.GetValue(type)), ("q", parse.GetValue(search)), ("limit", parse.GetValue(limit)?.ToString()), ("cursor", parse.GetValue(cursor)));
             var answer = await session.Gateway.GetAsync("tasks" + query, cancellationToken);
             if (session.WroteJson(answer))
                 return ExitCodes.Ok;
@@ -26,6 +27,9 @@ public static class TaskCommands
                     t.Cell("taskId"), t.Cell("type"), t.Cell("status"), t.Cell("priority"), t.Cell("attempts"), t.Cell("progress"),
                     t.Time("createdAt"), t.Time("finishedAt"), QueueCommands.OneLine(t.Get("error").Text("message"), 60),
                 ]));
+            // On standard error, so the table stays the only thing a script reads.
+            if (answer.Json.Text("nextCursor") is { } next)
+                session.Error.WriteLine($"more: add --cursor {next}");
             return ExitCodes.Ok;
         });
 
