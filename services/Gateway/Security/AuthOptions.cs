@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text;
+using Bus.Tokens;
 
 namespace Bus.Gateway.Security;
 
@@ -10,7 +11,7 @@ namespace Bus.Gateway.Security;
 public sealed class AuthOptions : IValidatableObject
 {
     public const string Section = "Auth";
-    public const int MinSigningKeyBytes = 32;
+    public const int MinSigningKeyBytes = BusTokens.MinSigningKeyBytes;
 
     /// <summary>The <c>iss</c> every token must carry.</summary>
     [Required(ErrorMessage = "Auth:Issuer is required")]

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Bus.ServiceDefaults;
+using Bus.Tokens;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
@@ -10,8 +11,8 @@ namespace Bus.Gateway.Security;
 /// <summary>JWT bearer authentication from <see cref="AuthOptions"/>, the role policies, and 401/403 as problem details.</summary>
 public static partial class GatewayAuthentication
 {
-    public const string RoleClaim = "role";
-    public const string SubjectClaim = "sub";
+    public const string RoleClaim = BusTokens.RoleClaim;
+    public const string SubjectClaim = BusTokens.SubjectClaim;
 
     public static IHostApplicationBuilder AddGatewayAuthentication(this IHostApplicationBuilder builder)
     {

@@ -1,20 +1,15 @@
+using Bus.Tokens;
 using Microsoft.AspNetCore.Authorization;
 
 namespace Bus.Gateway.Security;
 
-/// <summary>The roles a token's <c>role</c> claims may name.</summary>
+/// <summary>The roles a token's <c>role</c> claims may name (<see cref="BusRoles"/>, shared with <c>bus token</c>).</summary>
 public static class GatewayRoles
 {
-    /// <summary>Operations: schedules, queues, error queues, cleanup.</summary>
-    public const string Admin = "admin";
-
-    /// <summary>Submits, cancels and retries tasks, and reads.</summary>
-    public const string Producer = "producer";
-
-    /// <summary>Reads tasks, schedules and statistics.</summary>
-    public const string Viewer = "viewer";
-
-    public static readonly IReadOnlyList<string> All = [Admin, Producer, Viewer];
+    public const string Admin = BusRoles.Admin;
+    public const string Producer = BusRoles.Producer;
+    public const string Viewer = BusRoles.Viewer;
+    public static IReadOnlyList<string> All => BusRoles.All;
 }
 
 /// <summary>

@@ -1,5 +1,4 @@
-using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Tokens;
+using Bus.Tokens;
 
 namespace Bus.Gateway.Security;
 
@@ -10,21 +9,6 @@ public static class GatewayTokens
     {
         if (!options.HasSigningKey)
             throw new InvalidOperationException("Tokens can only be minted with Auth:SigningKey; with Auth:Authority, ask that provider for one.");
-        var issuedAt = now ?? DateTime.UtcNow;
-        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-        {
-            Issuer = options.Issuer,
-            Audience = options.Audience,
-            IssuedAt = issuedAt,
-            NotBefore = issuedAt,
-            Expires = issuedAt + lifetime,
-            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(options.SigningKeyBytes), SecurityAlgorithms.HmacSha256),
-            Claims = new Dictionary<string, object>
-            {
-                [GatewayAuthentication.SubjectClaim] = subject,
-                [GatewayAuthentication.RoleClaim] = roles.ToArray(),
-                [JwtRegisteredClaimNames.Jti] = Guid.NewGuid().ToString("N"),
-            },
-        });
+        return BusTokens.Mint(new TokenSigning(options.Issuer, options.Audience, options.SigningKeyBytes), subject, roles, lifetime, now);
     }
 }

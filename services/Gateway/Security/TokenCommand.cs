@@ -1,6 +1,6 @@
-using System.Globalization;
 using Bus.Gateway.Persistence;
 using Bus.ServiceDefaults.Persistence;
+using Bus.Tokens;
 using Microsoft.Extensions.Options;
 
 namespace Bus.Gateway.Security;
@@ -12,7 +12,7 @@ namespace Bus.Gateway.Security;
 public static class TokenCommand
 {
     public const string Name = "token";
-    private static readonly TimeSpan MaxLifetime = TimeSpan.FromDays(366);
+    private static readonly TimeSpan MaxLifetime = BusTokens.MaxLifetime;
 
     /// <summary>
     /// The command's standard output must hold only the token, and the bus logs its endpoints while the app is built, so
@@ -94,7 +94,7 @@ public static class TokenCommand
                     subject = value;
                     break;
                 case "--lifetime":
-                    if (ParseLifetime(value) is not { } parsed || parsed <= TimeSpan.Zero || parsed > MaxLifetime)
+                    if (BusTokens.ParseLifetime(value) is not { } parsed || parsed <= TimeSpan.Zero || parsed > MaxLifetime)
                         return (null, $"--lifetime must be like 8h, 30m, 7d or 08:00:00, at most {MaxLifetime.TotalDays} days");
                     lifetime = parsed;
                     break;
@@ -105,20 +105,5 @@ public static class TokenCommand
         return roles.Count == 0
             ? (null, "give at least one --role")
             : (new TokenRequest([.. roles.Distinct()], subject, lifetime), null);
-    }
-
-    private static TimeSpan? ParseLifetime(string text)
-    {
-        if (text.Length >= 2 && double.TryParse(text[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var amount) && double.IsFinite(amount) && amount < 1e6)
-        {
-            switch (text[^1])
-            {
-                case 's': return TimeSpan.FromSeconds(amount);
-                case 'm': return TimeSpan.FromMinutes(amount);
-                case 'h': return TimeSpan.FromHours(amount);
-                case 'd': return TimeSpan.FromDays(amount);
-            }
-        }
-        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var span) ? span : null;
     }
 }
