@@ -34,6 +34,14 @@ public static class DashboardEndpoints
     public static WebApplication UseDashboard(this WebApplication app)
     {
         var files = new ManifestEmbeddedFileProvider(typeof(DashboardEndpoints).Assembly, "Dashboard/wwwroot");
+        // The page's relative script paths need the trailing slash. Not an endpoint: routing would match "/dashboard/" too.
+        app.Use((http, next) =>
+        {
+            if (http.Request.Path.Value != Path)
+                return next(http);
+            http.Response.Redirect(Path + "/");
+            return Task.CompletedTask;
+        });
         app.UseDefaultFiles(new DefaultFilesOptions { RequestPath = Path, FileProvider = files });
         app.UseStaticFiles(new StaticFileOptions
         {
@@ -54,7 +62,6 @@ public static class DashboardEndpoints
 
     public static IEndpointRouteBuilder MapDashboard(this IEndpointRouteBuilder app)
     {
-        app.MapGet(Path, () => Results.Redirect(Path + "/")).AllowAnonymous().ExcludeFromDescription();
         app.MapPost(Path + "/sign-in", SignInAsync).AllowAnonymous().WithTags("Dashboard")
             .WithSummary("Sign in to the dashboard")
             .WithDescription("Trades {\"username\", \"password\"} of a user in Dashboard:Users for a bearer token with that user's role, " +

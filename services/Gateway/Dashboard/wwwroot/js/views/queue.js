@@ -60,8 +60,8 @@ export function renderQueue(main, [name], query) {
       ? action('Resume', 'admin', async () => { await api(`/admin/queues/${name}/resume`, { method: 'POST' }); await refresh(); return `${name} resumed`; }, { name: 'resume' })
       : action('Pause', 'admin', async () => { await api(`/admin/queues/${name}/pause`, { method: 'POST' }); await refresh(); return `${name} paused`; }, { name: 'pause' });
     const admin = [pauseButton, retryAll, ...cleanButtons].filter(Boolean);
-    actions.replaceChildren(...admin, admin.length ? h('label', { for: 'grace', class: 'inline' }, 'Clean ', grace) : null,
-      h('a', { href: `#/queues/${encodeURIComponent(name)}/errors`, class: 'button' }, 'Error queue'));
+    const cleanChoice = admin.length ? h('label', { for: 'grace', class: 'inline' }, 'Clean ', grace) : null;
+    actions.replaceChildren(...[...admin, cleanChoice, h('a', { href: `#/queues/${encodeURIComponent(name)}/errors`, class: 'button' }, 'Error queue')].filter(Boolean));
   }
 
   async function refresh() {

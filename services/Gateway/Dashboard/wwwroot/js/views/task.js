@@ -40,7 +40,8 @@ export function renderTask(main, [id]) {
         : null,
     ].filter(Boolean);
     const field = (label, value) => h('div', { class: 'stat' }, h('dt', {}, label), h('dd', {}, value ?? '–'));
-    body.replaceChildren(
+    // Through h(): it drops the sections that do not apply (replaceChildren would print "null").
+    body.replaceChildren(h('div', {},
       h('div', { class: 'card task-head' },
         h('div', { class: 'task-status', 'data-status': task.status }, statusBadge(task.status), ' ', h('strong', {}, task.type),
           task.cancelRequestedAt ? h('span', { class: 'badge warn' }, 'Cancelling') : null),
@@ -61,7 +62,7 @@ export function renderTask(main, [id]) {
       task.error ? errorSection(task.error, fault) : null,
       h('section', { class: 'card' }, h('h2', {}, 'Attempts'), timeline(task.attemptHistory)),
       h('section', { class: 'card' }, h('h2', {}, 'Data'), h('pre', { class: 'json', tabindex: '0' }, json(task.data))),
-      task.result !== null && task.result !== undefined ? h('section', { class: 'card' }, h('h2', {}, 'Result'), h('pre', { class: 'json', tabindex: '0', 'data-result': '' }, json(task.result))) : null);
+      task.result !== null && task.result !== undefined ? h('section', { class: 'card' }, h('h2', {}, 'Result'), h('pre', { class: 'json', tabindex: '0', 'data-result': '' }, json(task.result))) : null));
   }
 
   const soon = throttle(refresh, 400);
