@@ -128,6 +128,63 @@ public sealed class DashboardBrowserTests(RunningSystem system)
         Assert.Empty(browser.PageErrors);
     }
 
+    [Fact]
+    public async Task An_error_queue_message_shows_its_fault_and_is_redelivered_from_the_dashboard()
+    {
+        var subject = $"dashboard-redeliver-{Guid.NewGuid():N}";
+        Guid taskId;
+        system.SmtpGate.Down();
+        try
+        {
+            taskId = await RunningSystem.TaskIdOf(await system.SubmitAsync(new { type = "email_notification", data = new { to = new[] { "errors@example.com" }, subject, body = "b" } }));
+            await system.WaitForStatusAsync(taskId, "Failed");
+            Assert.NotEmpty(await system.WaitForErrorQueueMessagesAsync(taskId));
+        }
+        finally
+        {
+            system.SmtpGate.Up();
+        }
+
+        await using var browser = await DashboardBrowser.OpenAsync(system.Gateway.BaseAddress!);
+        await browser.SignInAsync(DashboardUsers.Admin, DashboardUsers.AdminPassword);
+        await browser.NavigateAsync("#/queues/email/errors?offset=0");
+        var message = $"[...document.querySelectorAll('article[data-message]')].find(a => a.querySelector('a[href=\"#/tasks/{taskId}\"]'))";
+        await browser.WaitAsync(message, "the task's message in the error queue");
+        Assert.Contains("SocketException", await browser.EvaluateAsync<string>($"{message}.querySelector('h2').textContent"));
+        await browser.ScreenshotAsync("error-queue");
+
+        await browser.EvaluateAsync<bool>($"{message}.querySelector('[data-action=redeliver]').click() ?? true");
+
+        await browser.WaitAsync($"!({message})", "the message gone from the error queue");
+        await system.WaitForStatusAsync(taskId, "Completed");
+        Assert.Single(system.MailsWithSubject(subject));
+        Assert.Empty(browser.PageErrors);
+    }
+
+    [Fact]
+    public async Task The_schedules_view_lists_the_schedulers_crons_with_their_time_zone()
+    {
+        var schedules = await system.Gateway.GetFromJsonAsync<JsonElement>("/schedules");
+        var first = schedules.GetProperty("schedules").EnumerateArray().FirstOrDefault();
+
+        await using var browser = await DashboardBrowser.OpenAsync(system.Gateway.BaseAddress!);
+        await browser.SignInAsync(DashboardUsers.Admin, DashboardUsers.AdminPassword);
+        await browser.NavigateAsync("#/schedules");
+
+        if (first.ValueKind == JsonValueKind.Undefined)
+        {
+            await browser.WaitAsync("document.querySelector('main .empty')", "the empty list");
+        }
+        else
+        {
+            var name = first.GetProperty("name").GetString();
+            await browser.WaitAsync($"document.querySelector('tr[data-schedule=\"{name}\"]')", $"the cron {name}");
+            Assert.Contains(first.GetProperty("timeZone").GetString()!, await browser.EvaluateAsync<string>($"document.querySelector('tr[data-schedule=\"{name}\"]').textContent"));
+        }
+        await browser.ScreenshotAsync("schedules");
+        Assert.Empty(browser.PageErrors);
+    }
+
     private async Task<JsonElement> QueueStatsAsync() =>
         await system.Gateway.GetFromJsonAsync<JsonElement>("/stats/queues/email");
 }

@@ -4,7 +4,7 @@ import { h, action, time, errorBox } from '../ui.js';
 /** The Scheduler's crons with time zone and fire times; pause, resume, run now. */
 export function renderSchedules(main) {
   const problem = h('div');
-  const table = h('div', { class: 'table-wrap' });
+  const table = h('div', { class: 'table-wrap standalone' });
   main.append(h('h1', {}, 'Schedules'), problem, table);
 
   let stopped = false;
