@@ -27,6 +27,7 @@
 #   BUS_AUTH_SIGNING_KEY          (a fixed development key)  HMAC key the Gateway checks tokens with
 #   BUS_AUTH_ISSUER               bus
 #   BUS_AUTH_AUDIENCE             bus-api
+#   BUS_DASHBOARD_PASSWORD        (dev)     password of the Gateway dashboard's user admin
 #
 # Helpers: log, warn, die, wait_for, bus_port_open, bus_repo_root.
 
@@ -52,6 +53,7 @@
 : "${BUS_AUTH_AUDIENCE:=bus-api}"
 : "${BUS_EXPORT_READER_PASSWORD:=bus-export-reader-dev}"
 : "${BUS_MAINTENANCE_REPORT_TO:=ops@example.com}"
+: "${BUS_DASHBOARD_PASSWORD:=bus-dashboard-dev}"
 
 export BUS_RABBITMQ_HOST BUS_RABBITMQ_PORT BUS_RABBITMQ_MANAGEMENT_PORT \
   BUS_RABBITMQ_USER BUS_RABBITMQ_PASSWORD BUS_RABBITMQ_VHOST \
@@ -117,6 +119,7 @@ bus_export_service_settings() {
   export Encryption__Key=$BUS_ENCRYPTION_KEY
   export Auth__SigningKey=$BUS_AUTH_SIGNING_KEY Auth__Issuer=$BUS_AUTH_ISSUER Auth__Audience=$BUS_AUTH_AUDIENCE
   export Export__ReaderPassword=$BUS_EXPORT_READER_PASSWORD
+  export Dashboard__Users__admin__Password=$BUS_DASHBOARD_PASSWORD Dashboard__Users__admin__Role=admin
   if [ -n "${BUS_SLACK_WEBHOOK_URL:-}" ]; then export Integration__Slack__WebhookUrl=$BUS_SLACK_WEBHOOK_URL; fi
   local i=0 host
   local IFS=,

@@ -1,6 +1,7 @@
 using Bus.Gateway;
 using Bus.Gateway.Admin;
 using Bus.Gateway.Api;
+using Bus.Gateway.Dashboard;
 using Bus.Gateway.Live;
 using Bus.Gateway.OpenApi;
 using Bus.Gateway.Security;
@@ -10,10 +11,12 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddGateway();
 builder.AddGatewaySecurity();
+builder.AddDashboard();
 builder.AddApiDocumentation();
 
 var app = builder.Build();
 app.UseGateway();
+app.UseDashboard();
 app.UseGatewaySecurity();
 app.MapDefaultEndpoints();
 app.MapTaskEndpoints();
@@ -22,6 +25,7 @@ app.MapStatsEndpoints();
 app.MapLiveEvents();
 app.MapAdminEndpoints();
 app.MapDemoEndpoints();
+app.MapDashboard();
 app.MapApiDocumentation();
 await app.RunOrExecuteCommandAsync(args);
 

@@ -55,6 +55,10 @@ public static class AdminEndpoints
             .WithSummary("Discard one error-queue message")
             .WithDescription("Removes the message with this MassTransit message id from <name>_error; 404 when it is not there.")
             .Produces(StatusCodes.Status204NoContent);
+        admin.MapDelete("/queues/{name}/errors", DiscardAllAsync)
+            .WithSummary("Discard every error-queue message")
+            .WithDescription("Purges <name>_error and answers how many messages were dropped; they are gone for good (redeliver first what should run).")
+            .Produces<DiscardResult>();
         admin.MapPost("/queues/{name}/clean/completed", (string name, HttpRequest http, TaskCleaner cleaner, CancellationToken cancellationToken) =>
                 CleanAsync(name, "Completed", http, cleaner, cancellationToken))
             .WithSummary("Delete old completed task records")
@@ -69,7 +73,7 @@ public static class AdminEndpoints
             .ProducesValidationProblem();
         admin.MapPost("/retry-failed", RetryFailedAsync)
             .WithSummary("Retry every failed task")
-            .WithDescription("Re-runs every Failed task, or only those of ?taskType=, with their stored data; answers how many were retried and skipped.")
+            .WithDescription("Re-runs every Failed task, or only those of ?taskType= and/or ?queue=, with their stored data; answers how many were retried and skipped.")
             .Produces<RetryFailedResult>()
             .ProducesValidationProblem();
         return admin;
@@ -150,6 +154,13 @@ public static class AdminEndpoints
             : Problem(StatusCodes.Status404NotFound, "Message not found", $"No message {id} in {ErrorQueueClient.ErrorQueueOf(name)}."));
     }
 
+    private static async Task<IResult> DiscardAllAsync(string name, ErrorQueueClient errors, CancellationToken cancellationToken)
+    {
+        if (UnknownQueue(name) is { } notFound)
+            return notFound;
+        return await BrokerCallAsync(async () => TypedResults.Ok(await errors.DiscardAllAsync(name, cancellationToken)));
+    }
+
     /// <summary>Deletes the queue's tasks in <paramref name="status"/> that finished more than <c>gracePeriod</c> ms ago (required).</summary>
     private static async Task<IResult> CleanAsync(string name, string status, HttpRequest http, TaskCleaner cleaner, CancellationToken cancellationToken)
     {
@@ -165,7 +176,7 @@ public static class AdminEndpoints
         return TypedResults.Ok(new CleanResult(name, status, grace, removed));
     }
 
-    /// <summary>Retries every Failed task, or those of <c>taskType</c>; answers how many were retried.</summary>
+    /// <summary>Retries every Failed task, or those of <c>taskType</c> and/or <c>queue</c>; answers how many were retried.</summary>
     private static async Task<IResult> RetryFailedAsync(HttpRequest http, TaskTypeCatalog catalog, FailedTaskRetrier retrier, CancellationToken cancellationToken)
     {
         var taskType = http.Query["taskType"].ToString() is { Length: > 0 } type ? type : null;
@@ -174,9 +185,12 @@ public static class AdminEndpoints
             {
                 ["taskType"] = [$"'{taskType}' is not a known task type; expected one of: {string.Join(", ", catalog.Names)}"],
             }, title: "The retry request is not valid");
+        var queue = http.Query["queue"].ToString() is { Length: > 0 } name ? name : null;
+        if (queue is not null && UnknownQueue(queue) is { } notFound)
+            return notFound;
         try
         {
-            return TypedResults.Ok(await retrier.RetryAsync(taskType, cancellationToken));
+            return TypedResults.Ok(await retrier.RetryAsync(taskType, queue, cancellationToken));
         }
         catch (MassTransitException)
         {

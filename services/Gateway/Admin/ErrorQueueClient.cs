@@ -7,6 +7,8 @@ namespace Bus.Gateway.Admin;
 
 public sealed record ErrorQueuePage(string Queue, string ErrorQueue, long Total, int Offset, int Limit, IReadOnlyList<ErrorQueueMessage> Messages);
 
+public sealed record DiscardResult(string Queue, long Discarded);
+
 public sealed record RedeliveryResult(string Queue, int Redelivered, IReadOnlyList<string> MessageIds, IReadOnlyList<string> NotFound);
 
 /// <summary>
@@ -131,6 +133,19 @@ public sealed class ErrorQueueClient(IOptions<RabbitMqOptions> options, ILogger<
         {
             await RequeueAsync(channel, lastTag);
         }
+    }
+
+    /// <summary>Drops every message of the error queue at once (a purge) and answers how many; 0 when it was never declared.</summary>
+    public async Task<DiscardResult> DiscardAllAsync(string queue, CancellationToken cancellationToken)
+    {
+        var errorQueue = ErrorQueueOf(queue);
+        await using var connection = await ConnectAsync(cancellationToken);
+        if (await DepthAsync(connection, errorQueue, cancellationToken) is null)
+            return new DiscardResult(queue, 0);
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+        var discarded = await channel.QueuePurgeAsync(errorQueue, cancellationToken);
+        logger.LogInformation("Discarded all {Count} message(s) of {ErrorQueue}", discarded, errorQueue);
+        return new DiscardResult(queue, discarded);
     }
 
     private async Task<IConnection> ConnectAsync(CancellationToken cancellationToken)

@@ -40,7 +40,7 @@ public static class TaskEndpoints
         tasks.MapGet("", ListAsync)
             .RequireAuthorization(GatewayPolicies.Viewer)
             .WithSummary("List tasks")
-            .WithDescription("Newest first. Filters: status (comma-separated), type, createdAfter, createdBefore, idempotencyKey, parentId (a task's children), q (free text). " +
+            .WithDescription("Newest first. Filters: status (comma-separated), type, queue, createdAfter, createdBefore, idempotencyKey, parentId (a task's children), q (free text). " +
                 "Page with limit (1-200) and offset, or follow nextCursor (cursor=...).")
             .Produces<TaskPage>()
             .ProducesValidationProblem();

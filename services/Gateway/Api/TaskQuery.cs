@@ -17,7 +17,8 @@ public sealed record TaskQuery(
     int Limit,
     int Offset,
     TaskCursor? Cursor,
-    Guid? ParentTaskId = null)
+    Guid? ParentTaskId = null,
+    string? Queue = null)
 {
     public const int DefaultLimit = 50;
     public const int MaxLimit = 200;
@@ -60,7 +61,7 @@ public sealed record TaskQuery(
         return errors.Count > 0
             ? (null, errors)
             : (new TaskQuery(statuses, NullIfEmpty(query["type"]), createdAfter, createdBefore, NullIfEmpty(query["idempotencyKey"]),
-                NullIfEmpty(search), limit, offset, cursor, parentTaskId), errors);
+                NullIfEmpty(search), limit, offset, cursor, parentTaskId, NullIfEmpty(query["queue"])), errors);
     }
 
     public IQueryable<TaskState> Apply(TaskDbContext db)
@@ -71,6 +72,8 @@ public sealed record TaskQuery(
             tasks = tasks.Where(t => Statuses.Contains(t.CurrentState));
         if (Type is not null)
             tasks = tasks.Where(t => t.Type == Type);
+        if (Queue is not null)
+            tasks = tasks.Where(t => t.Queue == Queue);
         if (IdempotencyKey is not null)
             tasks = tasks.Where(t => t.IdempotencyKey == IdempotencyKey);
         if (ParentTaskId is { } parentTaskId)

@@ -26,7 +26,8 @@ public sealed record TaskResponse(
     TaskError? Error,
     long? Timeout,
     DateTime? CancelRequestedAt,
-    Guid? ParentTaskId)
+    Guid? ParentTaskId,
+    string Queue)
 {
     public static TaskResponse From(TaskState task) => new(
         task.CorrelationId,
@@ -48,7 +49,8 @@ public sealed record TaskResponse(
         task.Error is null ? null : new TaskError(task.ErrorType ?? "Unknown", task.Error),
         task.Timeout is { } timeout ? (long)timeout.TotalMilliseconds : null,
         task.CancelRequestedAt,
-        task.ParentTaskId);
+        task.ParentTaskId,
+        task.Queue);
 
     private static JsonElement? Redacted(string? json) =>
         json is null ? null : SensitiveTaskData.Redact(JsonDocument.Parse(json).RootElement.Clone());

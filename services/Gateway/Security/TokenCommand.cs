@@ -20,16 +20,21 @@ public static class TokenCommand
     /// </summary>
     public static void SilenceLoggingForTokenCommand(this IHostApplicationBuilder builder)
     {
-        if (Environment.GetCommandLineArgs() is [_, Name, ..])
+        if (Environment.GetCommandLineArgs() is [_, Name or Dashboard.HashPasswordCommand.Name, ..])
             builder.Logging.ClearProviders();
     }
 
-    /// <summary>The Gateway's entry point: <c>token …</c> mints a token; anything else runs (or migrates) the service.</summary>
+    /// <summary>The Gateway's entry point: <c>token …</c> mints a token, <c>hash-password</c> hashes a dashboard password; anything else runs (or migrates) the service.</summary>
     public static async Task RunOrExecuteCommandAsync(this WebApplication app, string[] args)
     {
         if (args is [Name, .. var options])
         {
             Environment.ExitCode = Execute(app.Services.GetRequiredService<IOptions<AuthOptions>>(), options, Console.Out, Console.Error);
+            return;
+        }
+        if (args is [Dashboard.HashPasswordCommand.Name])
+        {
+            Environment.ExitCode = Dashboard.HashPasswordCommand.Execute(Console.In, Console.Out, Console.Error);
             return;
         }
         await app.RunOrMigrateAsync<TaskDbContext>(args);

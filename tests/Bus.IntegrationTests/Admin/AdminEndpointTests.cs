@@ -170,6 +170,25 @@ public sealed class AdminEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Retry_failed_of_one_queue_leaves_the_other_queues_failed_tasks()
+    {
+        var email = Row("Failed", DateTime.UtcNow.AddMinutes(-5));
+        var media = Row("Failed", DateTime.UtcNow.AddMinutes(-5));
+        media.Queue = "media";
+        await InsertAsync(email, media);
+
+        var result = await ReadJsonAsync(await _client.PostAsync("/admin/retry-failed?queue=email", null));
+
+        Assert.Equal(1, result.GetProperty("retried").GetInt32());
+        Assert.Equal("email", result.GetProperty("queue").GetString());
+        await using var scope = _factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TaskDbContext>();
+        Assert.Equal("Queued", (await db.Tasks.AsNoTracking().SingleAsync(t => t.CorrelationId == email.CorrelationId)).CurrentState);
+        Assert.Equal("Failed", (await db.Tasks.AsNoTracking().SingleAsync(t => t.CorrelationId == media.CorrelationId)).CurrentState);
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.PostAsync("/admin/retry-failed?queue=no-such-queue", null)).StatusCode);
+    }
+
+    [Fact]
     public async Task The_demo_endpoint_creates_one_task_of_every_type()
     {
         var created = await ReadJsonAsync(await _client.PostAsync("/demo/create-sample-tasks", null));

@@ -99,6 +99,20 @@ public sealed class ErrorQueueEndToEndTests(RunningSystem system)
         await system.WaitForStatusAsync(taskIds[0], "Completed", Deadline);
     }
 
+    [Fact]
+    public async Task Discarding_all_empties_the_error_queue_and_says_how_many()
+    {
+        await FailTasksAsync(2);
+        var depth = (await BrokerQueueProbe.GetAsync(system.VirtualHost, "email_error")).Messages;
+
+        var result = await ReadJsonAsync(await system.Gateway.DeleteAsync("/admin/queues/email/errors"));
+
+        Assert.Equal(depth, result.GetProperty("discarded").GetInt64());
+        Assert.Equal(0u, (await BrokerQueueProbe.GetAsync(system.VirtualHost, "email_error")).Messages);
+        var unknown = await system.Gateway.DeleteAsync("/admin/queues/no-such-queue/errors");
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
     /// <summary>Submits tasks with the mail server down and waits for each to fail (its message in email_error); reopens the gate.</summary>
     private async Task<(IReadOnlyList<Guid> TaskIds, IReadOnlyList<string> Subjects)> FailTasksAsync(int count)
     {

@@ -127,6 +127,8 @@ public sealed class RunningSystem : IAsyncLifetime
         settings["Smtp__Port"] = SmtpGate.Port.ToString();
         settings["Smtp__Security"] = "None";
         settings["Smtp__From"] = "bus@localhost";
+        foreach (var (key, value) in Dashboard.DashboardUsers.ProcessSettings)
+            settings[key] = value;
         for (var i = 0; i < EmailRetryIntervals.Length; i++)
             settings[$"Queues__email__RetryIntervals__{i}"] = EmailRetryIntervals[i].ToString("c");
         for (var i = 0; i < EmailRedeliveryIntervals.Length; i++)

@@ -50,6 +50,10 @@ public sealed class TaskListEndToEndTests(RunningSystem system)
         Assert.Equal([taskId], Ids(await ListAsync($"/tasks?idempotencyKey={key}&status=Completed,Failed&type=email_notification")));
         Assert.Empty(Ids(await ListAsync($"/tasks?idempotencyKey={key}&status=Failed")));
         Assert.Empty(Ids(await ListAsync($"/tasks?idempotencyKey={key}&createdAfter={DateTime.UtcNow.AddMinutes(1):O}")));
+        var byQueue = await ListAsync($"/tasks?idempotencyKey={key}&queue=email");
+        Assert.Equal([taskId], Ids(byQueue));
+        Assert.Equal("email", byQueue.GetProperty("items")[0].GetProperty("queue").GetString());
+        Assert.Empty(Ids(await ListAsync($"/tasks?idempotencyKey={key}&queue=media")));
     }
 
     [Fact]
