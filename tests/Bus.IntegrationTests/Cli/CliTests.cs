@@ -51,6 +51,11 @@ public sealed class CliTests(CliGateway fixture) : IClassFixture<CliGateway>
         Assert.True(listed.ExitCode == ExitCodes.Ok, listed.ToString());
         Assert.Contains(id.ToString(), listed.Output);
         Assert.StartsWith("ID ", listed.Output);
+        var inEmail = await fixture.RunAsync("tasks", "list", "--queue", "email", "--status", "Queued", "--limit", "200");
+        Assert.Contains(id.ToString(), inEmail.Output);
+        var inMedia = await fixture.RunAsync("tasks", "list", "--queue", "media", "--limit", "200");
+        Assert.True(inMedia.ExitCode == ExitCodes.Ok, inMedia.ToString());
+        Assert.DoesNotContain(id.ToString(), inMedia.Output);
 
         var cancelled = await fixture.RunAsync("tasks", "cancel", id.ToString());
         Assert.True(cancelled.ExitCode == ExitCodes.Ok, cancelled.ToString());

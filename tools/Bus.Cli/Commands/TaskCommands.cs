@@ -4,20 +4,21 @@ using System.Text.Json;
 
 namespace Bus.Cli.Commands;
 
-/// <summary><c>bus tasks list [--status S --type T --search Q --limit N --cursor C] | show ID | cancel ID | retry ID</c>.</summary>
+/// <summary><c>bus tasks list [--status S --type T --queue Q --search S --limit N --cursor C] | show ID | cancel ID | retry ID</c>.</summary>
 public static class TaskCommands
 {
     public static Command Create(BusCli cli)
     {
         var status = new Option<string?>("--status", "-s") { Description = "Only these statuses, comma-separated (Failed,Cancelled)" };
         var type = new Option<string?>("--type", "-t") { Description = "Only this task type" };
+        var queue = new Option<string?>("--queue") { Description = "Only the tasks of this queue (email, media, …)" };
         var search = new Option<string?>("--search", "-q") { Description = "Free text: a task id, or text in the type, key or payload" };
         var limit = new Option<int?>("--limit", "-n") { Description = "At most this many, newest first (1-200, default 50)" };
         var cursor = new Option<string?>("--cursor") { Description = "The next page: the cursor the previous page printed" };
-        var list = new Command("list", "Tasks, newest first") { status, type, search, limit, cursor };
+        var list = new Command("list", "Tasks, newest first") { status, type, queue, search, limit, cursor };
         cli.Handle(list, async (session, parse, cancellationToken) =>
         {
-            var query = Query(("status", parse.GetValue(status)), ("type", parse.GetValue(type)), ("q", parse.GetValue(search)), ("limit", parse.GetValue(limit)?.ToString()), ("cursor", parse.GetValue(cursor)));
+            var query = Query(("status", parse.GetValue(status)), ("type", parse.GetValue(type)), ("queue", parse.GetValue(queue)), ("q", parse.GetValue(search)), ("limit", parse.GetValue(limit)?.ToString()), ("cursor", parse.GetValue(cursor)));
             var answer = await session.Gateway.GetAsync("tasks" + query, cancellationToken);
             if (session.WroteJson(answer))
                 return ExitCodes.Ok;
