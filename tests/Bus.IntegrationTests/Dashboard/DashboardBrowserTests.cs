@@ -38,19 +38,7 @@ public sealed class DashboardBrowserTests(RunningSystem system)
     public async Task A_failed_task_shows_its_stack_trace_and_is_retried_from_the_dashboard()
     {
         var subject = $"dashboard-fail-{Guid.NewGuid():N}";
-        Guid taskId;
-        system.SmtpGate.Down();
-        try
-        {
-            var response = await system.SubmitAsync(new { type = "email_notification", data = new { to = new[] { "fail@example.com" }, subject, body = "b" } });
-            taskId = await RunningSystem.TaskIdOf(response);
-            await system.WaitForStatusAsync(taskId, "Failed");
-            Assert.NotEmpty(await system.WaitForErrorQueueMessagesAsync(taskId));
-        }
-        finally
-        {
-            system.SmtpGate.Up();
-        }
+        var taskId = await FailedEmailTaskAsync("fail@example.com", subject);
 
         await using var browser = await DashboardBrowser.OpenAsync(system.Gateway.BaseAddress!);
         await browser.SignInAsync(DashboardUsers.Admin, DashboardUsers.AdminPassword);
@@ -132,18 +120,7 @@ public sealed class DashboardBrowserTests(RunningSystem system)
     public async Task An_error_queue_message_shows_its_fault_and_is_redelivered_from_the_dashboard()
     {
         var subject = $"dashboard-redeliver-{Guid.NewGuid():N}";
-        Guid taskId;
-        system.SmtpGate.Down();
-        try
-        {
-            taskId = await RunningSystem.TaskIdOf(await system.SubmitAsync(new { type = "email_notification", data = new { to = new[] { "errors@example.com" }, subject, body = "b" } }));
-            await system.WaitForStatusAsync(taskId, "Failed");
-            Assert.NotEmpty(await system.WaitForErrorQueueMessagesAsync(taskId));
-        }
-        finally
-        {
-            system.SmtpGate.Up();
-        }
+        var taskId = await FailedEmailTaskAsync("errors@example.com", subject);
 
         await using var browser = await DashboardBrowser.OpenAsync(system.Gateway.BaseAddress!);
         await browser.SignInAsync(DashboardUsers.Admin, DashboardUsers.AdminPassword);
@@ -187,4 +164,21 @@ public sealed class DashboardBrowserTests(RunningSystem system)
 
     private async Task<JsonElement> QueueStatsAsync() =>
         await system.Gateway.GetFromJsonAsync<JsonElement>("/stats/queues/email");
+
+    /// <summary>An email task that failed for good (the relay refused every attempt) and whose message is in <c>email_error</c>.</summary>
+    private async Task<Guid> FailedEmailTaskAsync(string to, string subject)
+    {
+        system.SmtpGate.Down();
+        try
+        {
+            var taskId = await RunningSystem.TaskIdOf(await system.SubmitAsync(new { type = "email_notification", data = new { to = new[] { to }, subject, body = "b" } }));
+            await system.WaitForStatusAsync(taskId, "Failed");
+            Assert.NotEmpty(await system.WaitForErrorQueueMessagesAsync(taskId));
+            return taskId;
+        }
+        finally
+        {
+            system.SmtpGate.Up();
+        }
+    }
 }

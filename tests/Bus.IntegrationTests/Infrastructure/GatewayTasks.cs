@@ -14,6 +14,14 @@ public static class GatewayTasks
         return JsonDocument.Parse(body).RootElement.GetProperty("taskId").GetGuid();
     }
 
+    public static async Task<JsonElement> GetTaskAsync(this HttpClient gateway, Guid taskId)
+    {
+        var response = await gateway.GetAsync($"/tasks/{taskId}");
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode} {body}");
+        return JsonDocument.Parse(body).RootElement.Clone();
+    }
+
     /// <summary>
     /// Polls <c>GET /tasks/{id}</c> until the task is Completed, Failed or Cancelled; fails, naming the last answer and
     /// the services' logs, if it is not <paramref name="status"/> within <paramref name="timeout"/>.

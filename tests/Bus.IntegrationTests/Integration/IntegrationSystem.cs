@@ -82,44 +82,13 @@ public sealed class IntegrationSystem : IAsyncLifetime
         return settings;
     }
 
-    public async Task<Guid> SubmitAsync(string type, object data)
-    {
-        var response = await Gateway.PostAsJsonAsync("/tasks", new { type, data });
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode} {body}");
-        return JsonDocument.Parse(body).RootElement.GetProperty("taskId").GetGuid();
-    }
+    public Task<Guid> SubmitAsync(string type, object data) => Gateway.SubmitTaskAsync(type, data);
 
-    public async Task<JsonElement> GetTaskAsync(Guid taskId)
-    {
-        var response = await Gateway.GetAsync($"/tasks/{taskId}");
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode} {body}");
-        return JsonDocument.Parse(body).RootElement.Clone();
-    }
+    public Task<JsonElement> GetTaskAsync(Guid taskId) => Gateway.GetTaskAsync(taskId);
 
-    /// <summary>Polls <c>GET /tasks/{id}</c> until the task is Completed or Failed; fails if it is not <paramref name="status"/>.</summary>
-    public async Task<JsonElement> WaitForAsync(Guid taskId, string status, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
-        var last = "(no answer)";
-        while (DateTime.UtcNow < deadline)
-        {
-            var response = await Gateway.GetAsync($"/tasks/{taskId}");
-            last = await response.Content.ReadAsStringAsync();
-            if (response.IsSuccessStatusCode)
-            {
-                var task = JsonDocument.Parse(last).RootElement.Clone();
-                var current = task.GetProperty("status").GetString();
-                if (current == status)
-                    return task;
-                if (current is "Completed" or "Failed" or "Cancelled")
-                    break;
-            }
-            await Task.Delay(100);
-        }
-        throw new Xunit.Sdk.XunitException($"task {taskId} did not end {status}; last answer: {last}; logs: {LogPaths}");
-    }
+    /// <summary>Polls <c>GET /tasks/{id}</c> until the task is Completed, Failed or Cancelled; fails if it is not <paramref name="status"/>.</summary>
+    public Task<JsonElement> WaitForAsync(Guid taskId, string status, TimeSpan? timeout = null) =>
+        Gateway.WaitForTaskAsync(taskId, status, timeout ?? TimeSpan.FromSeconds(60), _services);
 
     /// <summary>Polls until <paramref name="condition"/> holds; fails with <paramref name="what"/> and the logs after <paramref name="timeout"/>.</summary>
     public async Task UntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)

@@ -66,21 +66,9 @@ public sealed class SyncsAndRemindersSystem : IAsyncLifetime
         return settings;
     }
 
-    public async Task<Guid> SubmitAsync(string type, object data)
-    {
-        var response = await Gateway.PostAsJsonAsync("/tasks", new { type, data });
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode} {body}");
-        return JsonDocument.Parse(body).RootElement.GetProperty("taskId").GetGuid();
-    }
+    public Task<Guid> SubmitAsync(string type, object data) => Gateway.SubmitTaskAsync(type, data);
 
-    public async Task<JsonElement> GetTaskAsync(Guid taskId)
-    {
-        var response = await Gateway.GetAsync($"/tasks/{taskId}");
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode} {body}");
-        return JsonDocument.Parse(body).RootElement.Clone();
-    }
+    public Task<JsonElement> GetTaskAsync(Guid taskId) => Gateway.GetTaskAsync(taskId);
 
     /// <summary>Polls <c>GET /tasks/{id}</c> until the task is <paramref name="status"/>; fails when it ends otherwise or the wait runs out.</summary>
     public Task<JsonElement> WaitForAsync(Guid taskId, string status) =>
