@@ -27,7 +27,8 @@ public sealed record TaskResponse(
     long? Timeout,
     DateTime? CancelRequestedAt,
     Guid? ParentTaskId,
-    string Queue)
+    string Queue,
+    string? TraceId)
 {
     public static TaskResponse From(TaskState task) => new(
         task.CorrelationId,
@@ -50,7 +51,8 @@ public sealed record TaskResponse(
         task.Timeout is { } timeout ? (long)timeout.TotalMilliseconds : null,
         task.CancelRequestedAt,
         task.ParentTaskId,
-        task.Queue);
+        task.Queue,
+        task.TraceId);
 
     private static JsonElement? Redacted(string? json) =>
         json is null ? null : SensitiveTaskData.Redact(JsonDocument.Parse(json).RootElement.Clone());

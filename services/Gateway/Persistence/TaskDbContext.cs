@@ -36,6 +36,7 @@ public class TaskDbContext(DbContextOptions<TaskDbContext> options) : DbContext(
         task.Property(t => t.CancelRequestedAt).HasColumnName("cancel_requested_at");
         task.Property(t => t.Progress).HasColumnName("progress");
         task.Property(t => t.ProgressMessage).HasColumnName("progress_message").HasMaxLength(1000);
+        task.Property(t => t.TraceId).HasColumnName("trace_id").HasMaxLength(32);
         task.Property(t => t.CreatedAt).HasColumnName(TaskTable.Columns.CreatedAt);
         task.Property(t => t.StartedAt).HasColumnName(TaskTable.Columns.StartedAt);
         task.Property(t => t.FinishedAt).HasColumnName(TaskTable.Columns.FinishedAt);

@@ -39,6 +39,9 @@ public class TaskState : SagaStateMachineInstance
     /// <summary>When cancelling a Running task was asked for; it becomes Cancelled once its worker has stopped.</summary>
     public DateTime? CancelRequestedAt { get; set; }
 
+    /// <summary>The W3C trace id of the request or message that created the record: where to look in the tracing backend.</summary>
+    public string? TraceId { get; set; }
+
     public DateTime CreatedAt { get; set; }
     public DateTime? StartedAt { get; set; }
     public DateTime? FinishedAt { get; set; }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Bus.Contracts.Tasks;
 using Bus.Gateway.Tasks.Types;
@@ -419,7 +420,10 @@ public sealed class TaskStateMachine : MassTransitStateMachine<TaskState>
     {
         var now = Now(context);
         if (context.Saga.CreatedAt == default)
+        {
             context.Saga.CreatedAt = now;
+            context.Saga.TraceId = Activity.Current?.TraceId.ToHexString();
+        }
         // Events may be processed out of order: the record's time of last change never goes back.
         if (now > context.Saga.UpdatedAt)
             context.Saga.UpdatedAt = now;

@@ -41,10 +41,11 @@ public sealed class CliRunningSystemTests(RunningSystem system)
         Assert.True(submitted.ExitCode == ExitCodes.Ok, submitted.ToString());
         var id = Guid.Parse(submitted.Output.Split(' ')[0]);
 
-        await system.WaitForStatusAsync(id, "Completed");
+        var task = await system.WaitForStatusAsync(id, "Completed");
         var shown = await RunAsync("tasks", "show", id.ToString());
 
         Assert.Matches(@"Status\s+Completed", shown.Output);
+        Assert.Matches($@"Trace\s+{task.GetProperty("traceId").GetString()}\n", shown.Output);
         Assert.Contains("Result:", shown.Output);
         Assert.Contains(subject, shown.Output);
     }

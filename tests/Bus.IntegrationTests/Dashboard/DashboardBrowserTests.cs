@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Bus.IntegrationTests.EndToEnd;
+using Bus.IntegrationTests.Infrastructure;
 
 namespace Bus.IntegrationTests.Dashboard;
 
@@ -30,6 +31,9 @@ public sealed class DashboardBrowserTests(RunningSystem system)
 
         Assert.True(await browser.EvaluateAsync<bool>("window.notReloaded === true"), "the page was reloaded");
         Assert.Equal("100", await browser.EvaluateAsync<string>("document.querySelector('.task-head [role=progressbar]').getAttribute('aria-valuenow')"));
+        var traceId = (await system.Gateway.GetTaskAsync(taskId)).GetProperty("traceId").GetString();
+        Assert.Matches("^[0-9a-f]{32}$", traceId);
+        Assert.Equal(traceId, await browser.EvaluateAsync<string>("document.querySelector('[data-trace-id]')?.textContent"));
         Assert.Empty(browser.PageErrors);
         await browser.ScreenshotAsync("task-completed");
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Bus.IntegrationTests.Infrastructure;
 
@@ -28,6 +29,20 @@ public sealed class EmailTaskEndToEndTests(RunningSystem system)
 
         var mail = Assert.Single(system.Smtp.Received, m => m.Message.Subject == "Test Email" && m.Message.TextBody?.Contains("This is a test email") == true);
         Assert.Equal(["user@example.com"], mail.EnvelopeRecipients);
+    }
+
+    [Fact]
+    public async Task A_task_carries_the_trace_id_of_the_request_that_submitted_it()
+    {
+        var traceId = ActivityTraceId.CreateRandom();
+        var request = new HttpRequestMessage(HttpMethod.Post, "/tasks") { Content = JsonContent.Create(EmailBody($"trace-{traceId}")) };
+        request.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom()}-01");
+
+        var response = await system.Gateway.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var task = await system.WaitForStatusAsync(await RunningSystem.TaskIdOf(response), "Completed");
+        Assert.Equal(traceId.ToHexString(), task.GetProperty("traceId").GetString());
     }
 
     [Fact]

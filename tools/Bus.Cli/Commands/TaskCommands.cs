@@ -103,6 +103,8 @@ public static class TaskCommands
             Line("Key", key);
         if (task.Text("parentTaskId") is { } parent)
             Line("Parent", parent);
+        if (task.Text("traceId") is { } trace)
+            Line("Trace", trace);
         if (task.Get("error") is { ValueKind: JsonValueKind.Object } error)
             Line("Error", $"{error.Cell("type")}: {error.Cell("message")}");
         foreach (var section in new[] { "data", "result" })

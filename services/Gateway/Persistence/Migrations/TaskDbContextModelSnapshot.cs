@@ -116,6 +116,11 @@ namespace Bus.Gateway.Persistence.Migrations
                         .HasColumnType("interval")
                         .HasColumnName("timeout");
 
+                    b.Property<string>("TraceId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("trace_id");
+
                     b.Property<string>("Type")
                         .IsRequired()
                         .HasMaxLength(100)

@@ -58,6 +58,7 @@ export function renderTask(main, [id]) {
         field('Started', time(task.startedAt)),
         field('Finished', time(task.finishedAt)),
         field('Timeout', duration(task.timeout)),
+        field('Trace id', task.traceId ? h('span', { class: 'mono', 'data-trace-id': '' }, task.traceId) : null),
         field('Parent task', task.parentTaskId ? h('a', { href: `#/tasks/${task.parentTaskId}`, class: 'mono' }, task.parentTaskId.slice(0, 8)) : null)),
       task.error ? errorSection(task.error, fault) : null,
       h('section', { class: 'card' }, h('h2', {}, 'Attempts'), timeline(task.attemptHistory)),
