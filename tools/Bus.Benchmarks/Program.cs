@@ -1,8 +1,9 @@
 using System.Text.Json;
 using Bus.Benchmarks;
 
-// Bus.Benchmarks [--quick] [--json <file>] [--tasks N] [--concurrency C] [--rate R] [--seconds T] [--export-rows A,B] [--images K] — run by scripts/bench, which starts the infrastructure and builds Release first.
+// Bus.Benchmarks [--quick] [--tasks-only] [--json <file>] [--tasks N] [--concurrency C] [--rate R] [--seconds T] [--export-rows A,B] [--images K] — run by scripts/bench, which starts the infrastructure and builds Release first.
 var quick = args.Contains("--quick");
+var tasksOnly = args.Contains("--tasks-only");
 var jsonIndex = Array.IndexOf(args, "--json");
 var plan = (quick ? BenchmarkPlan.QuickRun : BenchmarkPlan.Full).With(args);
 var machine = MachineInfo.Now();
@@ -42,11 +43,14 @@ await using (var system = await BenchSystem.StartAsync(plan.ExportRows.Max(), Lo
     for (var i = 1; i < results.Count; i++)
         results[i] = results[i].ComparedWith(baseline);
 
-    Log($"export: {string.Join(", ", plan.ExportRows)} rows");
-    results.AddRange(await ExportBenchmark.RunAsync(system, plan.ExportRows, plan.TaskTimeout));
+    if (!tasksOnly)
+    {
+        Log($"export: {string.Join(", ", plan.ExportRows)} rows");
+        results.AddRange(await ExportBenchmark.RunAsync(system, plan.ExportRows, plan.TaskTimeout));
 
-    Log($"media: {plan.Images} thumbnails of {plan.ImageWidth}×{plan.ImageHeight}");
-    results.AddRange(await MediaBenchmark.RunAsync(system, load, plan));
+        Log($"media: {plan.Images} thumbnails of {plan.ImageWidth}×{plan.ImageHeight}");
+        results.AddRange(await MediaBenchmark.RunAsync(system, load, plan));
+    }
 
     var report = new BenchmarkReport(quick ? "quick" : "full", plan, machine with { LoadAverageAtEnd = MachineInfo.LoadAverage() }, system.Memory.ResetWorks, results);
     Directory.CreateDirectory(Path.GetDirectoryName(jsonPath)!);
