@@ -76,7 +76,7 @@ public sealed class SendDailyReportConsumer(
     {
         var command = new SubmitTask(NewId.NextGuid(), type, JsonSerializer.SerializeToElement(data, JsonSerializerOptions.Web),
             IdempotencyKey: $"daily-report:{reportTaskId}:{type}");
-        var response = await submit.GetResponse<TaskAccepted, TaskRejected>(command, cancellationToken);
+        var response = await submit.GetResponse<TaskAccepted, TaskRejected>(command, TaskSagaRequests.NeverExpire, cancellationToken);
         if (response.Is(out Response<TaskRejected>? rejected))
             throw new PermanentTaskException($"the report's {type} task was rejected: " +
                 string.Join("; ", rejected.Message.Errors.Select(e => $"{e.Key}: {string.Join(", ", e.Value)}")));

@@ -1,5 +1,6 @@
 using Bus.Contracts.Tasks;
 using Bus.Gateway.Persistence;
+using Bus.ServiceDefaults.Messaging;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 
@@ -39,7 +40,7 @@ public sealed class FailedTaskRetrier(TaskDbContext db, IRequestClient<RetryTask
 
             await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = cancellationToken }, async (id, token) =>
             {
-                var response = await client.GetResponse<TaskRetried, TaskNotRetriable, TaskNotFound>(new RetryTask(id), token);
+                var response = await client.GetResponse<TaskRetried, TaskNotRetriable, TaskNotFound>(new RetryTask(id), TaskSagaRequests.NeverExpire, token);
                 if (response.Is(out Response<TaskRetried>? _))
                     Interlocked.Increment(ref retried);
                 else

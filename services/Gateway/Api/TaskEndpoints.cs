@@ -2,6 +2,7 @@ using Bus.Contracts.Tasks;
 using Bus.Gateway.OpenApi;
 using Bus.Gateway.Persistence;
 using Bus.Gateway.Security;
+using Bus.ServiceDefaults.Messaging;
 using MassTransit;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -192,6 +193,7 @@ public static class TaskEndpoints
         {
             // Five possible answers and the request client takes at most three types at once: one handle, five awaits.
             using var request = client.Create(new CancelTask(id), cancellationToken);
+            TaskSagaRequests.NeverExpire(request);
             var notFound = request.GetResponse<TaskNotFound>(readyToSend: false);
             var refused = request.GetResponse<TaskNotCancellable>(readyToSend: false);
             var stopping = request.GetResponse<TaskCancelling>(readyToSend: false);
@@ -220,7 +222,7 @@ public static class TaskEndpoints
     {
         try
         {
-            var response = await client.GetResponse<TaskRetried, TaskNotRetriable, TaskNotFound>(new RetryTask(id), cancellationToken);
+            var response = await client.GetResponse<TaskRetried, TaskNotRetriable, TaskNotFound>(new RetryTask(id), TaskSagaRequests.NeverExpire, cancellationToken);
             if (response.Is(out Response<TaskNotFound>? _))
                 return Problem(StatusCodes.Status404NotFound, "Task not found", $"No task has id {id}.");
             if (response.Is(out Response<TaskNotRetriable>? refused))

@@ -1,5 +1,6 @@
 using Bus.Contracts.Tasks;
 using Bus.Gateway.Tasks.Types;
+using Bus.ServiceDefaults.Messaging;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -38,6 +39,7 @@ public sealed class TaskSubmitter(TaskTypeCatalog catalog, SensitiveTaskData sen
         {
             var response = await client.GetResponse<TaskAccepted, TaskRejected>(
                 new SubmitTask(taskId, request.Type, sensitive.Protect(type, request.Data), request.Priority, request.IdempotencyKey, request.RunAt, request.Timeout),
+                TaskSagaRequests.NeverExpire,
                 cancellationToken,
                 RequestTimeout.After(ms: (int)options.Value.SubmitTimeout.TotalMilliseconds));
 

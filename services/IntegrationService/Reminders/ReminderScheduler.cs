@@ -43,7 +43,7 @@ public sealed class ReminderScheduler(IRequestClient<SubmitTask> submit, IOption
                 var childId = ChildTaskId(parentTaskId, reminder.Slot, type);
                 var command = new SubmitTask(childId, type, JsonSerializer.SerializeToElement(data, JsonSerializerOptions.Web),
                     IdempotencyKey: $"{parentTaskId}:{reminder.Slot}", RunAt: reminder.RunAt.UtcDateTime, ParentTaskId: parentTaskId);
-                var response = await submit.GetResponse<TaskAccepted, TaskRejected>(command, cancellationToken, RequestTimeout.After(ms: (int)options.Value.SubmitTimeout.TotalMilliseconds));
+                var response = await submit.GetResponse<TaskAccepted, TaskRejected>(command, TaskSagaRequests.NeverExpire, cancellationToken, RequestTimeout.After(ms: (int)options.Value.SubmitTimeout.TotalMilliseconds));
                 if (response.Is(out Response<TaskAccepted>? accepted))
                     outcomes.Add(new ScheduledReminder(reminder.Slot, type, reminder.RunAt, accepted.Message.Duplicate ? "Existing" : "Scheduled", accepted.Message.TaskId));
                 else if (response.Is(out Response<TaskRejected>? refusal))
