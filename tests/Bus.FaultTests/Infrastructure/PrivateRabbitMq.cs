@@ -199,6 +199,16 @@ public sealed class PrivateRabbitMq : IAsyncDisposable
         if (line is null)
             return;
         lock (_logLock)
-            File.AppendAllText(path, line + "\n");
+        {
+            try
+            {
+                File.AppendAllText(path, line + "\n");
+            }
+            catch (IOException)
+            {
+                // Output that arrives after the suite removed the node's folder has nowhere to go; throwing here, on the
+                // process's reader thread, would crash the test host.
+            }
+        }
     }
 }
