@@ -66,14 +66,18 @@ public static class BenchEnvironment
         await http.DeleteAsync($"vhosts/{Uri.EscapeDataString(vhost)}");
     }
 
-    /// <summary>Messages each queue of <paramref name="vhost"/> has delivered to consumers so far (the management API's counters).</summary>
+    /// <summary>
+    /// Messages each queue of <paramref name="vhost"/> has delivered to consumers so far (the management API's counters).
+    /// A queue without figures yet may report <c>message_stats</c> as an empty array rather than an object.
+    /// </summary>
     public static async Task<IReadOnlyDictionary<string, long>> DeliveriesByQueueAsync(string vhost)
     {
         using var http = Management();
         var queues = await http.GetFromJsonAsync<JsonElement>($"queues/{Uri.EscapeDataString(vhost)}?columns=name,message_stats.deliver_get");
         return queues.EnumerateArray().ToDictionary(
             q => q.GetProperty("name").GetString()!,
-            q => q.TryGetProperty("message_stats", out var stats) && stats.TryGetProperty("deliver_get", out var count) ? count.GetInt64() : 0);
+            q => q.TryGetProperty("message_stats", out var stats) && stats.ValueKind == JsonValueKind.Object
+                && stats.TryGetProperty("deliver_get", out var count) ? count.GetInt64() : 0);
     }
 
     private static HttpClient Management()
