@@ -4,16 +4,17 @@ using Bus.Benchmarks;
 // Bus.Benchmarks [--quick] [--tasks-only] [--json <file>] [--tasks N] [--concurrency C] [--rate R] [--seconds T] [--export-rows A,B] [--images K] — run by scripts/bench, which starts the infrastructure and builds Release first.
 var quick = args.Contains("--quick");
 var tasksOnly = args.Contains("--tasks-only");
+var mode = quick ? "quick" : tasksOnly ? "tasks-only" : "full";
 var jsonIndex = Array.IndexOf(args, "--json");
 var plan = (quick ? BenchmarkPlan.QuickRun : BenchmarkPlan.Full).With(args);
 var machine = MachineInfo.Now();
 var jsonPath = jsonIndex >= 0 && jsonIndex + 1 < args.Length
     ? Path.GetFullPath(args[jsonIndex + 1])
-    : Path.Combine(RepositoryRoot(), "TestResults", "bench", $"bench-{(quick ? "quick" : "full")}-{machine.StartedAt:yyyyMMdd-HHmmss}.json");
+    : Path.Combine(RepositoryRoot(), "TestResults", "bench", $"bench-{mode}-{machine.StartedAt:yyyyMMdd-HHmmss}.json");
 
 void Log(string message) => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {message}");
 
-Log($"{(quick ? "quick" : "full")} run on {machine.Cores} cores, load average {machine.LoadAverageAtStart}");
+Log($"{mode} run on {machine.Cores} cores, load average {machine.LoadAverageAtStart}");
 var results = new List<ScenarioResult>();
 await using (var system = await BenchSystem.StartAsync(plan.ExportRows.Max(), Log))
 {
@@ -52,7 +53,7 @@ await using (var system = await BenchSystem.StartAsync(plan.ExportRows.Max(), Lo
         results.AddRange(await MediaBenchmark.RunAsync(system, load, plan));
     }
 
-    var report = new BenchmarkReport(quick ? "quick" : "full", plan, machine with { LoadAverageAtEnd = MachineInfo.LoadAverage() }, system.Memory.ResetWorks, results);
+    var report = new BenchmarkReport(mode, plan, machine with { LoadAverageAtEnd = MachineInfo.LoadAverage() }, system.Memory.ResetWorks, results);
     Directory.CreateDirectory(Path.GetDirectoryName(jsonPath)!);
     await File.WriteAllTextAsync(jsonPath, JsonSerializer.Serialize(report, BenchmarkReport.Json));
     Console.WriteLine(report.ToTable());
