@@ -12,6 +12,12 @@ public sealed class StandbyBeforeBusStops(
     ISchedulerFactory schedulers, IOptions<SchedulerOptions> options, ILogger<StandbyBeforeBusStops> logger)
     : IHostedService
 {
+    /// <summary>
+    /// Standby does not stop a trigger Quartz already acquired and will fire within about 70 ms, and an acquisition
+    /// in flight as standby begins commits its reservation a moment later; none may appear for this long.
+    /// </summary>
+    private static readonly TimeSpan QuietBeforeBusStops = TimeSpan.FromMilliseconds(250);
+
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -19,18 +25,22 @@ public sealed class StandbyBeforeBusStops(
         var scheduler = await schedulers.GetScheduler(cancellationToken);
         await scheduler.Standby(cancellationToken);
 
-        // Each send gives up after SendTimeout, so this wait is bounded too.
-        var running = new FireInstanceQuery
+        // Reserved as well as running: a reserved firing still fires after standby, and needs the bus to send.
+        var reservedOrRunning = new FireInstanceQuery
         {
             SchedulerInstanceId = await scheduler.GetSchedulerInstanceId(cancellationToken),
-            State = FireInstanceState.Executing,
+            State = null,
         };
+        // Each send gives up after SendTimeout, so this wait is bounded too.
         var deadline = DateTime.UtcNow + options.Value.SendTimeout + TimeSpan.FromSeconds(2);
+        var quietSince = DateTime.UtcNow;
         var left = 0;
         while (DateTime.UtcNow < deadline && !cancellationToken.IsCancellationRequested)
         {
-            left = (await scheduler.QueryFireInstances(running, cancellationToken)).Items.Count;
-            if (left == 0)
+            left = (await scheduler.QueryFireInstances(reservedOrRunning, cancellationToken)).Items.Count;
+            if (left > 0)
+                quietSince = DateTime.UtcNow;
+            else if (DateTime.UtcNow - quietSince >= QuietBeforeBusStops)
                 break;
             await Task.Delay(25, cancellationToken);
         }
