@@ -26,12 +26,19 @@ public static class LiveEventsExtensions
             backplane.ConnectionFactory = _ => Task.FromResult(services.GetRequiredService<IConnectionMultiplexer>());
         });
 
+        builder.Services.AddSingleton<LiveChangeRelay>();
+        builder.Services.AddHostedService<RetiredTaskEventsBinding>();
         builder.Services.AddSingleton<LiveEventFeed>();
         builder.Services.AddHostedService(services => services.GetRequiredService<LiveEventFeed>());
         return builder;
     }
 
-    /// <summary>The relay that fans each <c>TaskStatusChanged</c> out to every replica, on queue <c>task-events</c>.</summary>
+    /// <summary>The relay of the changes that could not reach Redis when they were committed, on queue <c>task-events</c>.</summary>
     public static IConsumerRegistrationConfigurator AddLiveEventRelay(this IBusRegistrationConfigurator bus) =>
         bus.AddConsumer<TaskEventRelay, TaskEventRelayDefinition>();
+
+    /// <summary>On the task saga's endpoint, before its outbox: relays each committed change to live clients.</summary>
+    public static void UseLiveEventRelay(this IConsumePipeConfigurator endpoint, IRegistrationContext context) =>
+        endpoint.UseFilter(new RelayCommittedTaskChangesFilter(
+            context.GetRequiredService<LiveChangeRelay>(), context.GetRequiredService<ILogger<RelayCommittedTaskChangesFilter>>()));
 }

@@ -19,9 +19,10 @@ public readonly record struct TaskSnapshot(
 }
 
 /// <summary>
-/// Publishes <see cref="TaskStatusChanged"/> whenever an event changed a task's <see cref="TaskSnapshot"/>. It publishes
-/// through the saga's consume context, so the saga endpoint's outbox holds the event until the row is committed, and a
-/// failed or retried attempt publishes nothing.
+/// Publishes <see cref="TaskStatusChanged"/> whenever an event changed a task's <see cref="TaskSnapshot"/>, for other
+/// services, and notes it for live clients in <see cref="TaskChangesToRelay"/>. It publishes through the saga's consume
+/// context, so the saga endpoint's outbox holds the event until the row is committed, and a failed or retried attempt
+/// publishes nothing; <see cref="RelayCommittedTaskChangesFilter"/> relays the noted changes after the same commit.
 /// </summary>
 public sealed class TaskChangeObserver : IEventObserver<TaskState>
 {
@@ -63,8 +64,11 @@ public sealed class TaskChangeObserver : IEventObserver<TaskState>
         if (!_tracking.TryGetValue(context.Saga, out var tracking) || --tracking.Depth > 0)
             return;
         _tracking.Remove(context.Saga);
-        if (ChangeOf(tracking.Before, context.Saga) is { } change)
-            await context.Publish(change, context.CancellationToken);
+        if (ChangeOf(tracking.Before, context.Saga) is not { } change)
+            return;
+        await context.Publish(change, context.CancellationToken);
+        if (context.TryGetPayload<TaskChangesToRelay>(out var toRelay))
+            toRelay.Add(change);
     }
 
     private Task Abandon(TaskState task)

@@ -1,3 +1,4 @@
+using Bus.Gateway.Live;
 using Bus.Gateway.Persistence.Sagas;
 using Bus.ServiceDefaults.Messaging;
 using Bus.ServiceDefaults.Options;
@@ -28,6 +29,8 @@ public sealed class TaskStateMachineDefinition : SagaDefinition<TaskState>
             retry.Handle<Exception>(SagaDbErrors.IsTransient);
             retry.Immediate(5);
         });
+        // After the outbox has sent everything: relaying to live clients can neither hold back nor undo a dispatch.
+        endpointConfigurator.UseLiveEventRelay(context);
         // Responses and dispatched commands leave only after the saga's transaction commits.
         endpointConfigurator.UseInMemoryOutbox(context);
     }

@@ -80,6 +80,16 @@ public sealed class RabbitManagement : IDisposable
         Assert.Contains("\"routed\":true", await response.Content.ReadAsStringAsync());
     }
 
+    /// <summary>Declares two durable fanout exchanges and binds <paramref name="destination"/> to <paramref name="source"/>, as MassTransit does for a consumer's message type.</summary>
+    public async Task BindExchangesAsync(string vhost, string source, string destination)
+    {
+        foreach (var exchange in new[] { source, destination })
+            (await _http.PutAsJsonAsync($"exchanges/{Uri.EscapeDataString(vhost)}/{Uri.EscapeDataString(exchange)}", new { type = "fanout", durable = true }))
+                .EnsureSuccessStatusCode();
+        (await _http.PostAsJsonAsync($"bindings/{Uri.EscapeDataString(vhost)}/e/{Uri.EscapeDataString(source)}/e/{Uri.EscapeDataString(destination)}", new { routing_key = "" }))
+            .EnsureSuccessStatusCode();
+    }
+
     public void Dispose() => _http.Dispose();
 }
 
