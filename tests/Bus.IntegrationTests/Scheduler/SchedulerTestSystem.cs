@@ -28,6 +28,12 @@ public sealed class SchedulerTestSystem : IAsyncDisposable
 
     public string ConnectionString { get; }
 
+    /// <summary>
+    /// Short enough for a refused send to be retried within a test, long enough that a publisher confirm slowed by a
+    /// busy machine does not time out after RabbitMQ took the message (which sends it twice, as it would in production).
+    /// </summary>
+    public TimeSpan SendTimeout { get; } = TimeSpan.FromSeconds(5);
+
     public RabbitManagement Rabbit { get; } = new();
 
     public IReadOnlyList<ServiceProcess> Schedulers => _schedulers;
@@ -56,7 +62,7 @@ public sealed class SchedulerTestSystem : IAsyncDisposable
         ["Scheduler:CheckinInterval"] = "00:00:01",
         ["Scheduler:CheckinMisfireThreshold"] = "00:00:02",
         ["Scheduler:IdleWaitTime"] = "00:00:02",
-        ["Scheduler:SendTimeout"] = "00:00:01",
+        ["Scheduler:SendTimeout"] = SendTimeout.ToString("c", CultureInfo.InvariantCulture),
         ["Logging:LogLevel:Bus.Scheduler"] = "Debug",
     };
 
