@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 using Bus.Gateway.Security;
 using Bus.IntegrationTests.Infrastructure;
@@ -35,7 +34,7 @@ public sealed class LiveEventsWithoutRedisTests : IAsyncLifetime
             web.UseTestBroker(_virtualHost);
             web.UseSetting("Postgres:ConnectionString", _database);
             web.UseSetting("Postgres:MigrateOnStart", "true");
-            web.UseSetting("Redis:ConnectionString", $"127.0.0.1:{ClosedPort()},connectTimeout=200");
+            web.UseSetting("Redis:ConnectionString", $"127.0.0.1:{FreePort.Next()},connectTimeout=200");
             for (var i = 0; i < 4; i++)
                 web.UseSetting($"Queues:task-events:RetryIntervals:{i}", "00:00:00.050");
         });
@@ -90,11 +89,4 @@ public sealed class LiveEventsWithoutRedisTests : IAsyncLifetime
 
     private async Task<List<QueuedMessage>> ChangesOfAsync(Guid taskId) =>
         [.. (await _rabbit.PeekAsync(_virtualHost, "task-events_error")).Where(m => m.Payload.Contains(taskId.ToString("D")))];
-
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

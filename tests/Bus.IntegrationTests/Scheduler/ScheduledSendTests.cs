@@ -192,11 +192,7 @@ public sealed class ScheduledSendTests(SchedulerFixture fixture, ITestOutputHelp
         var deadline = DateTime.UtcNow + Patience;
         while (true)
         {
-            await using var connection = new NpgsqlConnection(fixture.System.ConnectionString);
-            await connection.OpenAsync();
-            await using var command = new NpgsqlCommand("SELECT trigger_state FROM scheduler.qrtz_triggers WHERE trigger_name = @name", connection);
-            command.Parameters.AddWithValue("name", scheduleId);
-            var current = (string?)await command.ExecuteScalarAsync();
+            var (current, _) = await TriggerAsync(scheduleId);
             if (current == state)
                 return;
             Assert.True(DateTime.UtcNow < deadline, $"recurring trigger {scheduleId} is {current ?? "gone"}, never {state ?? "gone"}");
@@ -204,12 +200,15 @@ public sealed class ScheduledSendTests(SchedulerFixture fixture, ITestOutputHelp
         }
     }
 
-    private async Task<(string? State, int? RetryAttempt)> TriggerAsync(Guid token)
+    private Task<(string? State, int? RetryAttempt)> TriggerAsync(Guid token) => TriggerAsync(token.ToString("D"));
+
+    /// <summary>A trigger's stored state by its name: a scheduled message's token, or a recurring schedule's id.</summary>
+    private async Task<(string? State, int? RetryAttempt)> TriggerAsync(string name)
     {
         await using var connection = new NpgsqlConnection(fixture.System.ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("SELECT trigger_state, retry_attempt FROM scheduler.qrtz_triggers WHERE trigger_name = @name", connection);
-        command.Parameters.AddWithValue("name", token.ToString("D"));
+        command.Parameters.AddWithValue("name", name);
         await using var reader = await command.ExecuteReaderAsync();
         return await reader.ReadAsync() ? (reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetInt32(1)) : (null, null);
     }
