@@ -42,6 +42,7 @@ public sealed class BenchSystem : IAsyncDisposable
     public HttpClient Gateway { get; } = new() { Timeout = TimeSpan.FromSeconds(60) };
     public IBus Bus => _bus!;
     public PeakMemory Memory { get; private set; } = null!;
+    public CpuTime Cpu { get; private set; } = null!;
 
     /// <summary>Creates the isolated infrastructure, seeds <see cref="ExportTable"/> with <paramref name="exportRows"/> rows and starts the services.</summary>
     public static async Task<BenchSystem> StartAsync(int exportRows, Action<string> log)
@@ -94,13 +95,15 @@ public sealed class BenchSystem : IAsyncDisposable
         await _services[0].WaitUntilReadyAsync(ports["gateway"]);
         await _services[1].WaitUntilReadyAsync(ports["export"]);
         await _services[2].WaitUntilReadyAsync(ports["media"]);
-        Memory = new PeakMemory(new Dictionary<string, int>
+        var processes = new Dictionary<string, int>
         {
             ["gateway"] = _services[0].Id,
             ["export+noop"] = _services[1].Id,
             ["media"] = _services[2].Id,
             ["bench"] = Environment.ProcessId,
-        });
+        };
+        Memory = new PeakMemory(processes);
+        Cpu = new CpuTime(processes);
 
         await using (var token = ServiceProcess.Start("services/Gateway", "Bus.Gateway", settings, "token", "--role", "admin", "--subject", "bench", "--lifetime", "8h"))
             Gateway.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", (await token.ReadOutputAsync(TimeSpan.FromMinutes(1))).Trim());

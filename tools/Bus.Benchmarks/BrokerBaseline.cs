@@ -14,7 +14,7 @@ public sealed record BaselinePing(Guid Id);
 /// </summary>
 public static class BrokerBaseline
 {
-    public static async Task<ScenarioResult> RunAsync(int messages, int concurrency, int warmUp, PeakMemory memory)
+    public static async Task<ScenarioResult> RunAsync(int messages, int concurrency, int warmUp, PeakMemory memory, CpuTime cpu)
     {
         var vhost = $"bus-bench-broker-{Guid.NewGuid():N}"[..29];
         await BenchEnvironment.CreateVirtualHostAsync(vhost);
@@ -54,6 +54,7 @@ public static class BrokerBaseline
             Volatile.Write(ref received, 0);
             Volatile.Write(ref expected, messages);
             memory.Reset();
+            var cpuAtStart = cpu.Read();
             var clock = Stopwatch.StartNew();
             await PublishAsync(bus, messages, concurrency);
             var finished = await Task.WhenAny(done.Task, Task.Delay(TimeSpan.FromMinutes(5))) == done.Task;
@@ -62,7 +63,8 @@ public static class BrokerBaseline
             return new ScenarioResult("broker baseline", "MassTransit publish → no-op consumer, same RabbitMQ, own vhost",
                 messages, finished ? 0 : messages - consumed, Math.Round(clock.Elapsed.TotalSeconds, 2),
                 Math.Round(consumed / clock.Elapsed.TotalSeconds, 1), "msgs/s", Latency.Of(latencies), memory.Read(),
-                ErrorSamples: finished ? null : [$"{messages - consumed} messages not consumed within 5 minutes"]);
+                ErrorSamples: finished ? null : [$"{messages - consumed} messages not consumed within 5 minutes"],
+                CpuMsPerItem: cpu.PerItemSince(cpuAtStart, consumed));
         }
         finally
         {

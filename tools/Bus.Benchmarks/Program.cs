@@ -24,7 +24,7 @@ await using (var system = await BenchSystem.StartAsync(plan.ExportRows.Max(), Lo
     Task<Guid> OverBus(CancellationToken cancellationToken) => system.SubmitOverBusAsync("noop", noop, cancellationToken);
 
     Log("broker baseline");
-    var baseline = await BrokerBaseline.RunAsync(plan.BaselineMessages, plan.Concurrency, plan.WarmUpTasks, system.Memory);
+    var baseline = await BrokerBaseline.RunAsync(plan.BaselineMessages, plan.Concurrency, plan.WarmUpTasks, system.Memory, system.Cpu);
     results.Add(baseline);
 
     Log("warming up the task path");
@@ -59,6 +59,8 @@ await using (var system = await BenchSystem.StartAsync(plan.ExportRows.Max(), Lo
     Console.WriteLine(report.ToTable());
     foreach (var result in results.Where(r => r.Details is { Count: > 0 }))
         Console.WriteLine($"{result.Name}: {string.Join(", ", result.Details!.Select(d => $"{d.Key} {d.Value}"))}");
+    foreach (var result in results.Where(r => r.CpuMsPerItem is { Count: > 0 }))
+        Console.WriteLine($"{result.Name}: CPU ms per {result.Unit.Split('/')[0].TrimEnd('s')}: {string.Join(", ", result.CpuMsPerItem!.Select(c => $"{c.Key} {c.Value}"))}");
     foreach (var sample in results.Where(r => r.ErrorSamples is not null).SelectMany(r => r.ErrorSamples!.Select(s => $"{r.Name}: {s}")))
         Console.WriteLine($"error: {sample}");
     Console.WriteLine($"{machine.Cores} cores; load average {machine.LoadAverageAtStart} at start, {report.Machine.LoadAverageAtEnd} at end; " +

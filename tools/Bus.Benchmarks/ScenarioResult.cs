@@ -4,6 +4,7 @@ namespace Bus.Benchmarks;
 /// One scenario's figures. <see cref="Rate"/> is items per second of wall-clock time, from the first submission until
 /// the last item was seen finished; latencies (ms) are per item. <see cref="Ratio"/> compares the rate with
 /// <see cref="ComparedTo"/>: the broker baseline for task scenarios, PostgreSQL's COPY for exports, ImageSharp in-process for media.
+/// <see cref="CpuMsPerItem"/> is each part's CPU time per item (<see cref="CpuTime"/>), for the baseline and the task scenarios.
 /// </summary>
 public sealed record ScenarioResult(
     string Name,
@@ -18,7 +19,8 @@ public sealed record ScenarioResult(
     string? ComparedTo = null,
     double? Ratio = null,
     IReadOnlyList<string>? ErrorSamples = null,
-    IReadOnlyDictionary<string, double>? Details = null)
+    IReadOnlyDictionary<string, double>? Details = null,
+    IReadOnlyDictionary<string, double>? CpuMsPerItem = null)
 {
     public ScenarioResult ComparedWith(ScenarioResult reference) =>
         this with { ComparedTo = reference.Name, Ratio = reference.Rate > 0 ? Math.Round(Rate / reference.Rate, 3) : null };

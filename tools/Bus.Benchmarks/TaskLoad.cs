@@ -22,13 +22,14 @@ public sealed class TaskLoad(BenchSystem system, TimeSpan timeout)
         if (messages is not null)
             await messages.StartAsync();
         system.Memory.Reset();
+        var cpu = system.Cpu.Read();
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
         {
             while (Interlocked.Increment(ref next) < count)
                 await run.SubmitAsync(submit);
         }));
-        var result = await FinishAsync(name, description, run, clock, ("submitted per s", count / clock.Elapsed.TotalSeconds));
+        var result = await FinishAsync(name, description, run, clock, cpu, ("submitted per s", count / clock.Elapsed.TotalSeconds));
         if (messages is null)
             return result;
         var perTask = await messages.PerTaskAsync(result.Items);
@@ -43,6 +44,7 @@ public sealed class TaskLoad(BenchSystem system, TimeSpan timeout)
         using var inFlight = new SemaphoreSlim(512);
         var submissions = new List<Task>(count);
         system.Memory.Reset();
+        var cpu = system.Cpu.Read();
         var clock = Stopwatch.StartNew();
         for (var i = 0; i < count; i++)
         {
@@ -54,7 +56,7 @@ public sealed class TaskLoad(BenchSystem system, TimeSpan timeout)
         }
         await Task.WhenAll(submissions);
         var submittedRate = count / clock.Elapsed.TotalSeconds;
-        return await FinishAsync(name, description, run, clock, ("target per s", perSecond), ("submitted per s", submittedRate));
+        return await FinishAsync(name, description, run, clock, cpu, ("target per s", perSecond), ("submitted per s", submittedRate));
 
         async Task SubmitReleasingAsync()
         {
@@ -69,7 +71,8 @@ public sealed class TaskLoad(BenchSystem system, TimeSpan timeout)
         }
     }
 
-    private async Task<ScenarioResult> FinishAsync(string name, string description, Run run, Stopwatch clock, params (string Key, double Value)[] details)
+    private async Task<ScenarioResult> FinishAsync(
+        string name, string description, Run run, Stopwatch clock, CpuTime.Reading cpu, params (string Key, double Value)[] details)
     {
         var outcomes = await system.WaitForTerminalAsync([.. run.Accepted], timeout);
         clock.Stop();
@@ -82,7 +85,8 @@ public sealed class TaskLoad(BenchSystem system, TimeSpan timeout)
             Math.Round(clock.Elapsed.TotalSeconds, 2), Math.Round(completed / clock.Elapsed.TotalSeconds, 1), "tasks/s",
             Latency.Of(outcomes.Where(o => o.Status == "Completed").Select(o => o.LatencyMs!.Value)), peaks,
             ErrorSamples: samples.Count > 0 ? samples : null,
-            Details: details.ToDictionary(d => d.Key, d => Math.Round(d.Value, 1)));
+            Details: details.ToDictionary(d => d.Key, d => Math.Round(d.Value, 1)),
+            CpuMsPerItem: system.Cpu.PerItemSince(cpu, completed));
     }
 
     private sealed class Run

@@ -1,20 +1,18 @@
 using System.Text.Json;
 using Bus.Contracts.Tasks;
 using Bus.Gateway.Redis;
-using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace Bus.Gateway.Live;
 
 /// <summary>
-/// Fans one committed change of a task out to every replica: SSE streams through the live Redis channel, SignalR groups
-/// through the hub's Redis backplane. Called once per change, by the replica whose saga committed it
-/// (<see cref="RelayCommittedTaskChangesFilter"/>), or by <see cref="TaskEventRelay"/> for a change queued while Redis
-/// was unreachable.
+/// Publishes one committed change of a task on the live Redis channel, from which every replica's
+/// <see cref="LiveEventFeed"/> hands it to its SSE streams and hub connections. Called once per change, by the replica
+/// whose saga committed it (<see cref="RelayCommittedTaskChangesFilter"/>), or by <see cref="TaskEventRelay"/> for a
+/// change queued while Redis was unreachable.
 /// </summary>
-public sealed class LiveChangeRelay(
-    IConnectionMultiplexer redis, IOptions<RedisOptions> redisOptions, IHubContext<TaskEventsHub> hub, ILogger<LiveChangeRelay> logger)
+public sealed class LiveChangeRelay(IConnectionMultiplexer redis, IOptions<RedisOptions> redisOptions, ILogger<LiveChangeRelay> logger)
 {
     /// <summary>How long a task's newest relayed version is remembered; older changes arriving within it are stale.</summary>
     private static readonly TimeSpan VersionMemory = TimeSpan.FromDays(1);
@@ -51,11 +49,6 @@ public sealed class LiveChangeRelay(
             payload = JsonSerializer.Serialize(live, LiveEventFeed.Json),
         });
         if (published == 0)
-        {
             logger.LogDebug("Live events: skipped a stale change of task {TaskId} ({Status}, {UpdatedAt:O})", live.TaskId, live.Status, live.UpdatedAt);
-            return;
-        }
-        await hub.Clients.Groups([TaskEventsHub.TaskGroup(live.TaskId), TaskEventsHub.AllTasksGroup])
-            .SendAsync(TaskEventsHub.TaskChanged, live, cancellationToken);
     }
 }

@@ -2,24 +2,28 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Threading.Channels;
 using Bus.Gateway.Redis;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace Bus.Gateway.Live;
 
 /// <summary>
-/// This replica's end of the Redis channel every task change is published to once (by <see cref="TaskEventRelay"/>):
-/// it hands each change to the SSE streams open on this replica. StackExchange.Redis re-subscribes after a reconnect.
+/// This replica's end of the Redis channel every task change is published to once (by <see cref="LiveChangeRelay"/>):
+/// it hands each change to the SSE streams and the hub connections open on this replica. StackExchange.Redis
+/// re-subscribes after a reconnect.
 /// </summary>
 public sealed class LiveEventFeed(
-    IConnectionMultiplexer redis, IOptions<RedisOptions> redisOptions, IOptions<LiveEventOptions> options, ILogger<LiveEventFeed> logger)
+    IConnectionMultiplexer redis, IOptions<RedisOptions> redisOptions, IOptions<LiveEventOptions> options, IHubContext<TaskEventsHub> hub,
+    ILogger<LiveEventFeed> logger)
     : BackgroundService
 {
     internal static readonly JsonSerializerOptions Json = JsonSerializerOptions.Web;
 
     private readonly ConcurrentDictionary<LiveEventSubscription, byte> _subscriptions = new();
     private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private ChannelMessageQueue? _queue;
+    private ChannelMessageQueue? _streamQueue;
+    private ChannelMessageQueue? _hubQueue;
 
     public static RedisChannel ChannelName(RedisOptions redis) => RedisChannel.Literal($"{redis.KeyPrefix}live:tasks");
 
@@ -52,9 +56,12 @@ public sealed class LiveEventFeed(
         {
             try
             {
-                _queue = await redis.GetSubscriber().SubscribeAsync(channel);
-                // One queue per channel: messages are handled one at a time, in the order Redis published them.
-                _queue.OnMessage(Deliver);
+                // Each queue hands over messages one at a time, in the order Redis published them. Two queues, so a hub
+                // client slow to take its sends holds up only the other hub sends, not the SSE streams.
+                _streamQueue ??= await redis.GetSubscriber().SubscribeAsync(channel);
+                _hubQueue ??= await redis.GetSubscriber().SubscribeAsync(channel);
+                _streamQueue.OnMessage(DeliverToStreams);
+                _hubQueue.OnMessage(DeliverToHubAsync);
                 _listening.TrySetResult();
                 logger.LogInformation("Live events: listening on Redis channel {Channel}", channel.ToString());
                 return;
@@ -71,29 +78,50 @@ public sealed class LiveEventFeed(
     {
         foreach (var subscription in _subscriptions.Keys)
             subscription.Close();
-        if (_queue is { } queue)
-            await queue.UnsubscribeAsync();
+        foreach (var queue in new[] { _streamQueue, _hubQueue })
+        {
+            if (queue is not null)
+                await queue.UnsubscribeAsync();
+        }
         await base.StopAsync(cancellationToken);
     }
 
-    private void Deliver(ChannelMessage message)
+    private void DeliverToStreams(ChannelMessage message)
     {
-        LiveTaskEvent? change;
-        try
-        {
-            change = JsonSerializer.Deserialize<LiveTaskEvent>((string)message.Message!, Json);
-        }
-        catch (JsonException exception)
-        {
-            logger.LogError(exception, "Live events: unreadable message on {Channel}", message.Channel.ToString());
-            return;
-        }
-        if (change is null)
+        if (Read(message) is not { } change)
             return;
         foreach (var subscription in _subscriptions.Keys)
         {
             if (!subscription.Offer(change))
                 logger.LogWarning("Live events: an SSE client fell {Buffer} events behind and is disconnected", options.Value.SubscriberBufferSize);
+        }
+    }
+
+    private async Task DeliverToHubAsync(ChannelMessage message)
+    {
+        if (Read(message) is not { } change)
+            return;
+        try
+        {
+            await hub.Clients.Groups([TaskEventsHub.TaskGroup(change.TaskId), TaskEventsHub.AllTasksGroup])
+                .SendAsync(TaskEventsHub.TaskChanged, change);
+        }
+        catch (Exception exception)
+        {
+            logger.LogWarning(exception, "Live events: could not send a change of task {TaskId} to hub clients", change.TaskId);
+        }
+    }
+
+    private LiveTaskEvent? Read(ChannelMessage message)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<LiveTaskEvent>((string)message.Message!, Json);
+        }
+        catch (JsonException exception)
+        {
+            logger.LogError(exception, "Live events: unreadable message on {Channel}", message.Channel.ToString());
+            return null;
         }
     }
 }

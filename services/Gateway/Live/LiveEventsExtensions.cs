@@ -2,30 +2,21 @@ using Bus.Gateway.Redis;
 using Bus.ServiceDefaults;
 using Bus.ServiceDefaults.Messaging;
 using MassTransit;
-using Microsoft.Extensions.Options;
-using StackExchange.Redis;
-using SignalRRedisOptions = Microsoft.AspNetCore.SignalR.StackExchangeRedis.RedisOptions;
 
 namespace Bus.Gateway.Live;
 
 public static class LiveEventsExtensions
 {
-    /// <summary>The hub with its Redis backplane, this replica's live channel subscriber, and their options. Needs <see cref="RedisConnection.AddRedis"/>.</summary>
+    /// <summary>The hub, this replica's live channel subscriber, and their options. Needs <see cref="RedisConnection.AddRedis"/>.</summary>
     public static IHostApplicationBuilder AddLiveEvents(this IHostApplicationBuilder builder)
     {
         builder.AddValidatedOptions<LiveEventOptions>(LiveEventOptions.Section);
         builder.AddQueueOptions(QueueNames.TaskEvents, concurrencyLimit: 16,
             TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15));
 
-        builder.Services.AddSignalR().AddStackExchangeRedis();
-        builder.Services.AddOptions<SignalRRedisOptions>().Configure<IServiceProvider>((backplane, services) =>
-        {
-            backplane.Configuration.ChannelPrefix = RedisChannel.Literal($"{services.GetRequiredService<IOptions<RedisOptions>>().Value.KeyPrefix}signalr:");
-            // The Gateway's one multiplexer, not a second connection. The backplane disposes it with the container, at
-            // shutdown, after the hosted services and requests that use Redis have stopped.
-            backplane.ConnectionFactory = _ => Task.FromResult(services.GetRequiredService<IConnectionMultiplexer>());
-        });
-
+        // No Redis backplane: every replica already receives every change on the live channel and sends it to its own
+        // hub connections, so a change crosses Redis once, not once more per hub group.
+        builder.Services.AddSignalR();
         builder.Services.AddSingleton<LiveChangeRelay>();
         builder.Services.AddHostedService<RetiredTaskEventsBinding>();
         builder.Services.AddSingleton<LiveEventFeed>();

@@ -5,7 +5,7 @@ namespace Bus.IntegrationTests.Benchmarks;
 
 /// <summary>
 /// The benchmark (tools/Bus.Benchmarks) in <c>--quick</c> mode, as scripts/bench runs it: every scenario runs and produces
-/// figures, and nothing fails. Never a time: the machine's speed is not what this checks.
+/// figures (CPU per item too), and nothing fails. Never a time: the machine's speed is not what this checks.
 /// </summary>
 public sealed class QuickBenchmarkTests
 {
@@ -42,6 +42,15 @@ public sealed class QuickBenchmarkTests
             Assert.True(scenario.GetProperty("items").GetInt32() > 0, name);
             Assert.True(scenario.GetProperty("rate").GetDouble() > 0, name);
             Assert.NotEmpty(scenario.GetProperty("peakMemoryMb").EnumerateObject());
+        }
+        // CPU per item comes from /proc: every part the scenario runs through used some.
+        foreach (var scenario in scenarios.Where(s => s.GetProperty("unit").GetString() is "tasks/s" or "msgs/s"))
+        {
+            var name = scenario.GetProperty("name").GetString()!;
+            var cpu = scenario.GetProperty("cpuMsPerItem");
+            string[] parts = name == "broker baseline" ? ["bench", "rabbitmq"] : ["gateway", "export+noop", "rabbitmq", "postgres"];
+            foreach (var part in parts)
+                Assert.True(cpu.TryGetProperty(part, out var ms) && ms.GetDouble() > 0, $"{name}: no CPU time for {part} in {cpu}");
         }
         Assert.Equal(Scenarios.Length, scenarios.Count);
     }

@@ -4,7 +4,10 @@ using System.Text.Json;
 using Bus.Gateway.Security;
 using Bus.IntegrationTests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Bus.IntegrationTests.Live;
 
@@ -35,6 +38,7 @@ public sealed class LiveEventsWithoutRedisTests : IAsyncLifetime
             web.UseSetting("Postgres:ConnectionString", _database);
             web.UseSetting("Postgres:MigrateOnStart", "true");
             web.UseSetting("Redis:ConnectionString", $"127.0.0.1:{FreePort.Next()},connectTimeout=200");
+            web.UseSetting("LiveEvents:SubscribeTimeout", "00:00:00.200");
             for (var i = 0; i < 4; i++)
                 web.UseSetting($"Queues:task-events:RetryIntervals:{i}", "00:00:00.050");
         });
@@ -72,6 +76,25 @@ public sealed class LiveEventsWithoutRedisTests : IAsyncLifetime
         // start): one copy only.
         await Task.Delay(500);
         Assert.Single(await ChangesOfAsync(taskId));
+    }
+
+    [Fact]
+    public async Task Without_its_Redis_subscription_the_replica_refuses_live_subscriptions_rather_than_miss_changes()
+    {
+        await using var hub = new HubConnectionBuilder()
+            .WithUrl(new Uri(_gateway.Server.BaseAddress, "/hubs/tasks"), options =>
+            {
+                options.HttpMessageHandlerFactory = _ => _gateway.Server.CreateHandler();
+                options.AccessTokenProvider = () => Task.FromResult<string?>(TestTokens.For(GatewayRoles.Viewer));
+                options.Transports = HttpTransportType.LongPolling;
+            })
+            .Build();
+        await hub.StartAsync();
+
+        var refused = await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync("SubscribeAll"));
+        Assert.Contains("not available on this replica", refused.Message);
+        using var stream = await _client.GetAsync("/events", HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, stream.StatusCode);
     }
 
     private async Task<IReadOnlyList<QueuedMessage>> WaitForChangesOfAsync(Guid taskId)
