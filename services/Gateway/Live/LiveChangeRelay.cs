@@ -33,7 +33,7 @@ public sealed class LiveChangeRelay(IConnectionMultiplexer redis, IOptions<Redis
         return 1
         """);
 
-    public async Task RelayAsync(TaskStatusChanged change, CancellationToken cancellationToken)
+    public async Task RelayAsync(TaskStatusChanged change)
     {
         // Without a connection a command would wait out its timeout (5 s) before it fails.
         if (!redis.IsConnected)

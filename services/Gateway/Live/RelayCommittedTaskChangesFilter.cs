@@ -44,7 +44,7 @@ public sealed class RelayCommittedTaskChangesFilter(LiveChangeRelay relay, ILogg
     {
         try
         {
-            await relay.RelayAsync(change, context.CancellationToken);
+            await relay.RelayAsync(change);
             return;
         }
         catch (Exception exception)

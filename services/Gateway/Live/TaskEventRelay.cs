@@ -13,7 +13,7 @@ namespace Bus.Gateway.Live;
 /// </summary>
 public sealed class TaskEventRelay(LiveChangeRelay relay) : IConsumer<TaskStatusChanged>
 {
-    public Task Consume(ConsumeContext<TaskStatusChanged> context) => relay.RelayAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<TaskStatusChanged> context) => relay.RelayAsync(context.Message);
 }
 
 public sealed class TaskEventRelayDefinition : ConsumerDefinition<TaskEventRelay>
