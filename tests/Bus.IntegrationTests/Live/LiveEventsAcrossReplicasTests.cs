@@ -8,7 +8,6 @@ using Bus.IntegrationTests.Infrastructure;
 using Bus.ServiceDefaults.Messaging;
 using MassTransit;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -305,20 +304,7 @@ public sealed class LiveEventsAcrossReplicasTests : IAsyncLifetime
         }
     }
 
-    private async Task<HubConnection> ConnectHubAsync()
-    {
-        var server = _subscriberReplica.Server;
-        var connection = new HubConnectionBuilder()
-            .WithUrl(new Uri(server.BaseAddress, "/hubs/tasks"), options =>
-            {
-                options.HttpMessageHandlerFactory = _ => server.CreateHandler();
-                options.AccessTokenProvider = () => Task.FromResult<string?>(TestTokens.For(GatewayRoles.Viewer));
-                options.Transports = HttpTransportType.LongPolling;
-            })
-            .Build();
-        await connection.StartAsync();
-        return connection;
-    }
+    private Task<HubConnection> ConnectHubAsync() => TaskHubClient.ConnectAsync(_subscriberReplica.Server);
 
     /// <summary>Which progress values replica B's relay of queue task-events has finished with.</summary>
     private sealed class RelayedChanges : IConsumeMessageObserver<TaskStatusChanged>

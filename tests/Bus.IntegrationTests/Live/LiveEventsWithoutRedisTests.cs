@@ -4,7 +4,6 @@ using System.Text.Json;
 using Bus.Gateway.Security;
 using Bus.IntegrationTests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -81,15 +80,7 @@ public sealed class LiveEventsWithoutRedisTests : IAsyncLifetime
     [Fact]
     public async Task Without_its_Redis_subscription_the_replica_refuses_live_subscriptions_rather_than_miss_changes()
     {
-        await using var hub = new HubConnectionBuilder()
-            .WithUrl(new Uri(_gateway.Server.BaseAddress, "/hubs/tasks"), options =>
-            {
-                options.HttpMessageHandlerFactory = _ => _gateway.Server.CreateHandler();
-                options.AccessTokenProvider = () => Task.FromResult<string?>(TestTokens.For(GatewayRoles.Viewer));
-                options.Transports = HttpTransportType.LongPolling;
-            })
-            .Build();
-        await hub.StartAsync();
+        await using var hub = await TaskHubClient.ConnectAsync(_gateway.Server);
 
         var refused = await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync("SubscribeAll"));
         Assert.Contains("not available on this replica", refused.Message);
