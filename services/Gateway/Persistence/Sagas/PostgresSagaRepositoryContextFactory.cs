@@ -25,8 +25,9 @@ public sealed class PostgresSagaRepositoryContextFactory<TSaga, TContext>(
 
         await InTransactionAsync(async transaction =>
         {
-            using var repositoryContext = new PostgresSagaRepositoryContext<TSaga, T>(dbContext, transaction, context, consumeContextFactory, statements);
+            using var repositoryContext = new PostgresSagaRepositoryContext<TSaga, T>(dbContext, transaction, context, consumeContextFactory, statements, commitWithWrite: true);
             await next.Send(repositoryContext);
+            return repositoryContext.Committed;
         }, context.CancellationToken);
     }
 
@@ -37,7 +38,8 @@ public sealed class PostgresSagaRepositoryContextFactory<TSaga, TContext>(
 
         await InTransactionAsync(async transaction =>
         {
-            using var repositoryContext = new PostgresSagaRepositoryContext<TSaga, T>(dbContext, transaction, context, consumeContextFactory, statements);
+            // Several instances, each written in turn: the factory commits once all are.
+            using var repositoryContext = new PostgresSagaRepositoryContext<TSaga, T>(dbContext, transaction, context, consumeContextFactory, statements, commitWithWrite: false);
 
             var candidates = await dbContext.Set<TSaga>()
                 .AsNoTracking()
@@ -48,6 +50,7 @@ public sealed class PostgresSagaRepositoryContextFactory<TSaga, TContext>(
             var instances = await repositoryContext.LockAsync(candidates, query);
 
             await next.Send(new LoadedSagaRepositoryQueryContext<TSaga, T>(repositoryContext, instances));
+            return false;
         }, context.CancellationToken);
     }
 
@@ -65,7 +68,8 @@ public sealed class PostgresSagaRepositoryContextFactory<TSaga, TContext>(
         context.Add("dbContext", typeof(TContext).Name);
     }
 
-    private async Task InTransactionAsync(Func<IDbContextTransaction, Task> work, CancellationToken cancellationToken)
+    /// <summary>Runs <paramref name="work"/> in a ReadCommitted transaction and commits it, unless the work says it already did.</summary>
+    private async Task InTransactionAsync(Func<IDbContextTransaction, Task<bool>> work, CancellationToken cancellationToken)
     {
         var database = dbContext.Database;
 
@@ -78,9 +82,10 @@ public sealed class PostgresSagaRepositoryContextFactory<TSaga, TContext>(
         try
         {
             await using var transaction = await database.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
+            bool committed;
             try
             {
-                await work(transaction);
+                committed = await work(transaction);
             }
             catch
             {
@@ -90,7 +95,8 @@ public sealed class PostgresSagaRepositoryContextFactory<TSaga, TContext>(
 
             // Outside the catch on purpose: a failed COMMIT has already ended the transaction, and a
             // rollback there would throw and hide the database's error.
-            await transaction.CommitAsync(cancellationToken);
+            if (!committed)
+                await transaction.CommitAsync(cancellationToken);
         }
         finally
         {
