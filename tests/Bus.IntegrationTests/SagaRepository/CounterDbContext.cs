@@ -41,20 +41,12 @@ public sealed class DbActivity : DbCommandInterceptor, IDbTransactionInterceptor
     private int _uniqueViolations;
     private int _openTransactions;
     private int _mostOpenTransactions;
-    private int _commitsWithWrite;
-    private int _separateCommits;
 
     public int MostOpenTransactions => Volatile.Read(ref _mostOpenTransactions);
 
     public ConcurrentBag<Guid> InsertedIds { get; } = [];
 
     public int UniqueViolations => Volatile.Read(ref _uniqueViolations);
-
-    /// <summary>Transactions ended by a COMMIT sent in the same command as the saga's write.</summary>
-    public int CommitsWithWrite => Volatile.Read(ref _commitsWithWrite);
-
-    /// <summary>Transactions ended by a COMMIT of their own (a round trip more).</summary>
-    public int SeparateCommits => Volatile.Read(ref _separateCommits);
 
     public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData,
         InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
@@ -68,18 +60,6 @@ public sealed class DbActivity : DbCommandInterceptor, IDbTransactionInterceptor
     {
         RecordInsert(command);
         return base.NonQueryExecutingAsync(command, eventData, result, cancellationToken);
-    }
-
-    public override async ValueTask<int> NonQueryExecutedAsync(DbCommand command, CommandExecutedEventData eventData, int result,
-        CancellationToken cancellationToken = default)
-    {
-        if (command.CommandText.EndsWith("COMMIT", StringComparison.Ordinal))
-        {
-            Interlocked.Increment(ref _commitsWithWrite);
-            await Ended();
-        }
-
-        return await base.NonQueryExecutedAsync(command, eventData, result, cancellationToken);
     }
 
     public override Task CommandFailedAsync(DbCommand command, CommandErrorEventData eventData, CancellationToken cancellationToken = default)
@@ -98,11 +78,8 @@ public sealed class DbActivity : DbCommandInterceptor, IDbTransactionInterceptor
         return ValueTask.FromResult(result);
     }
 
-    public Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
-    {
-        Interlocked.Increment(ref _separateCommits);
-        return Ended();
-    }
+    public Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default) =>
+        Ended();
 
     public Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default) =>
         Ended();

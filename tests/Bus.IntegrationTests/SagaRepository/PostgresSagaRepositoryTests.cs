@@ -178,38 +178,6 @@ public sealed class PostgresSagaRepositoryTests(SagaDatabaseFixture database, IT
     }
 
     [Fact]
-    public async Task An_event_for_one_saga_sends_its_write_and_the_commit_together_and_a_query_commits_after_all_its_writes()
-    {
-        var id = NewId.NextGuid();
-        var key = $"round-trip-{id:N}";
-        await using var host = await SagaTestHost.StartAsync(database.ConnectionString, output);
-
-        await host.PublishAsync(new StartCounter(id, key));
-        Assert.True(await host.WaitForAsync<StartCounter>(1));
-        await host.PublishAsync(new IncrementCounter(id));
-        Assert.True(await host.WaitForAsync<IncrementCounter>(1));
-        await host.PublishAsync(new FinishCounter(id));
-        Assert.True(await host.WaitForAsync<FinishCounter>(1));
-
-        // The insert, the update and the delete each carried their transaction's COMMIT.
-        Assert.Empty(host.Consumed.Faults);
-        Assert.Equal((3, 0), (host.Db.CommitsWithWrite, host.Db.SeparateCommits));
-        Assert.Null(await database.FindAsync(id));
-
-        // A query-correlated event may write several instances under one transaction, so it commits on its own.
-        var other = NewId.NextGuid();
-        var otherKey = $"round-trip-{other:N}";
-        await host.PublishAsync(new StartCounter(other, otherKey));
-        Assert.True(await host.WaitForAsync<StartCounter>(2));
-        await host.PublishAsync(new IncrementCounterByKey(otherKey));
-        Assert.True(await host.WaitForAsync<IncrementCounterByKey>(1));
-
-        Assert.Empty(host.Consumed.Faults);
-        Assert.Equal((4, 1), (host.Db.CommitsWithWrite, host.Db.SeparateCommits));
-        Assert.Equal(1, (await database.FindAsync(other))?.Count);
-    }
-
-    [Fact]
     public async Task A_query_correlated_event_updates_only_the_matching_saga()
     {
         var (alpha, beta) = (NewId.NextGuid(), NewId.NextGuid());

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using MassTransit;
 using MassTransit.Context;
 using MassTransit.Logging;
@@ -12,9 +11,7 @@ namespace Bus.Gateway.Persistence.Sagas;
 
 /// <summary>
 /// One message's view of the saga table, inside the transaction the factory opened: rows are read
-/// with <c>FOR UPDATE</c>, so the instance stays locked until that transaction ends. A context that holds one
-/// instance (<c>commitWithWrite</c>) sends its write and the COMMIT in one round trip, since the write is the last
-/// thing the saga pipeline does with the transaction.
+/// with <c>FOR UPDATE</c>, so the instance stays locked until that transaction ends.
 /// </summary>
 internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage> :
     ConsumeContextScope<TMessage>, SagaRepositoryContext<TSaga, TMessage>, IDisposable
@@ -28,9 +25,6 @@ internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage> :
     private readonly ConsumeContext<TMessage> _consumeContext;
     private readonly ISagaConsumeContextFactory<DbContext, TSaga> _consumeContextFactory;
     private readonly SagaTableStatements<TSaga> _statements;
-    private readonly bool _commitWithWrite;
-    // EF's type mappings create parameters from a command; this one is never executed.
-    private readonly DbCommand _parameterFactory;
 
     // A DbContext must not be used concurrently; the saga pipeline normally calls us one at a time.
     private readonly SemaphoreSlim _inUse = new(1, 1);
@@ -40,8 +34,7 @@ internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage> :
         IDbContextTransaction transaction,
         ConsumeContext<TMessage> consumeContext,
         ISagaConsumeContextFactory<DbContext, TSaga> consumeContextFactory,
-        SagaTableStatements<TSaga> statements,
-        bool commitWithWrite)
+        SagaTableStatements<TSaga> statements)
         : base(consumeContext, dbContext)
     {
         _dbContext = dbContext;
@@ -49,12 +42,7 @@ internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage> :
         _consumeContext = consumeContext;
         _consumeContextFactory = consumeContextFactory;
         _statements = statements;
-        _commitWithWrite = commitWithWrite;
-        _parameterFactory = dbContext.Database.GetDbConnection().CreateCommand();
     }
-
-    /// <summary>The write ended the transaction: the factory must not commit it again.</summary>
-    public bool Committed { get; private set; }
 
     public Task<SagaConsumeContext<TSaga, TMessage>> Add(TSaga instance) =>
         _consumeContextFactory.CreateSagaConsumeContext(_dbContext, _consumeContext, instance, SagaConsumeContextMode.Add);
@@ -120,7 +108,8 @@ internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage> :
         {
             // No savepoint: on a duplicate key the behaviour already ran against a new instance, so
             // the whole message must be retried (SagaDbErrors.IsTransient) to run against the winner's row.
-            await WriteAsync(_statements.Insert(context.Saga, _parameterFactory, _commitWithWrite));
+            _dbContext.Set<TSaga>().Add(context.Saga);
+            await _dbContext.SaveChangesAsync(CancellationToken);
         }
         finally
         {
@@ -133,7 +122,7 @@ internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage> :
         await _inUse.WaitAsync(CancellationToken);
         try
         {
-            await WriteAsync(_statements.Update(_dbContext.Entry(context.Saga), _parameterFactory, _commitWithWrite));
+            await _dbContext.SaveChangesAsync(CancellationToken);
         }
         finally
         {
@@ -146,7 +135,8 @@ internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage> :
         await _inUse.WaitAsync(CancellationToken);
         try
         {
-            await WriteAsync(_statements.Delete(context.Saga, _parameterFactory, _commitWithWrite));
+            _dbContext.Set<TSaga>().Remove(context.Saga);
+            await _dbContext.SaveChangesAsync(CancellationToken);
         }
         finally
         {
@@ -185,25 +175,7 @@ internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage> :
             .ToListAsync(CancellationToken);
     }
 
-    public void Dispose()
-    {
-        _parameterFactory.Dispose();
-        _inUse.Dispose();
-    }
-
-    private async Task WriteAsync(SagaWrite write)
-    {
-        if (write.Sql.Length == 0)
-            return;
-
-        var rows = await _dbContext.Database.ExecuteSqlRawAsync(write.Sql, write.Parameters, CancellationToken);
-        Committed = write.Commits;
-        // The row is locked FOR UPDATE, so another count means something outside the saga's locking changed it:
-        // fail the message loudly, though a COMMIT sent with the write has already kept what it did.
-        if (rows != write.ExpectedRows)
-            throw new InvalidOperationException($"Writing {typeof(TSaga).Name} touched {rows} rows instead of {write.ExpectedRows}: {write.Sql}");
-        _dbContext.ChangeTracker.AcceptAllChanges();
-    }
+    public void Dispose() => _inUse.Dispose();
 
     private async Task<TSaga?> LockAsync(Guid correlationId)
     {

@@ -25,9 +25,8 @@ public sealed class PostgresSagaRepositoryContextFactory<TSaga, TContext>(
 
         await InTransactionAsync(async transaction =>
         {
-            using var repositoryContext = new PostgresSagaRepositoryContext<TSaga, T>(dbContext, transaction, context, consumeContextFactory, statements, commitWithWrite: true);
+            using var repositoryContext = new PostgresSagaRepositoryContext<TSaga, T>(dbContext, transaction, context, consumeContextFactory, statements);
             await next.Send(repositoryContext);
-            return repositoryContext.Committed;
         }, context.CancellationToken);
     }
 
@@ -38,8 +37,7 @@ public sealed class PostgresSagaRepositoryContextFactory<TSaga, TContext>(
 
         await InTransactionAsync(async transaction =>
         {
-            // Several instances, each written in turn: the factory commits once all are.
-            using var repositoryContext = new PostgresSagaRepositoryContext<TSaga, T>(dbContext, transaction, context, consumeContextFactory, statements, commitWithWrite: false);
+            using var repositoryContext = new PostgresSagaRepositoryContext<TSaga, T>(dbContext, transaction, context, consumeContextFactory, statements);
 
             var candidates = await dbContext.Set<TSaga>()
                 .AsNoTracking()
@@ -50,7 +48,6 @@ public sealed class PostgresSagaRepositoryContextFactory<TSaga, TContext>(
             var instances = await repositoryContext.LockAsync(candidates, query);
 
             await next.Send(new LoadedSagaRepositoryQueryContext<TSaga, T>(repositoryContext, instances));
-            return false;
         }, context.CancellationToken);
     }
 
@@ -68,8 +65,7 @@ public sealed class PostgresSagaRepositoryContextFactory<TSaga, TContext>(
         context.Add("dbContext", typeof(TContext).Name);
     }
 
-    /// <summary>Runs <paramref name="work"/> in a ReadCommitted transaction and commits it, unless the work says it already did.</summary>
-    private async Task InTransactionAsync(Func<IDbContextTransaction, Task<bool>> work, CancellationToken cancellationToken)
+    private async Task InTransactionAsync(Func<IDbContextTransaction, Task> work, CancellationToken cancellationToken)
     {
         var database = dbContext.Database;
 
@@ -82,10 +78,9 @@ public sealed class PostgresSagaRepositoryContextFactory<TSaga, TContext>(
         try
         {
             await using var transaction = await database.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
-            bool committed;
             try
             {
-                committed = await work(transaction);
+                await work(transaction);
             }
             catch
             {
@@ -95,8 +90,7 @@ public sealed class PostgresSagaRepositoryContextFactory<TSaga, TContext>(
 
             // Outside the catch on purpose: a failed COMMIT has already ended the transaction, and a
             // rollback there would throw and hide the database's error.
-            if (!committed)
-                await transaction.CommitAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
         }
         finally
         {
