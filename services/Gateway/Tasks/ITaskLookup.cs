@@ -1,4 +1,5 @@
 using Bus.Gateway.Persistence;
+using Bus.ServiceDefaults.Persistence;
 using Microsoft.EntityFrameworkCore;
 
 namespace Bus.Gateway.Tasks;
@@ -10,6 +11,12 @@ public interface ITaskLookup
 
     /// <summary>The children of a task that have not finished yet (Scheduled, Queued or Running).</summary>
     Task<IReadOnlyList<Guid>> FindPendingChildrenAsync(Guid parentTaskId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Whether the task is Cancelled or was asked to stop (false for an unknown task). Its row stays locked
+    /// (<c>FOR SHARE</c>) until the caller's transaction ends, so that task's saga can't change it meanwhile.
+    /// </summary>
+    Task<bool> IsCancelledOrCancellingAsync(Guid taskId, CancellationToken cancellationToken);
 }
 
 public sealed class TaskLookup(TaskDbContext db) : ITaskLookup
@@ -25,6 +32,15 @@ public sealed class TaskLookup(TaskDbContext db) : ITaskLookup
             .Where(t => t.ParentTaskId == parentTaskId && PendingStates.Contains(t.CurrentState))
             .Select(t => t.CorrelationId)
             .ToListAsync(cancellationToken);
+
+    public async Task<bool> IsCancelledOrCancellingAsync(Guid taskId, CancellationToken cancellationToken) =>
+        await db.Tasks
+            .FromSqlRaw($"SELECT * FROM {TaskTable.QualifiedName} WHERE {TaskTable.Columns.Id} = {{0}} FOR SHARE", taskId)
+            .AsNoTracking()
+            .Select(t => t.CurrentState == CancelledState || t.CancelRequestedAt != null)
+            .FirstOrDefaultAsync(cancellationToken);
+
+    private const string CancelledState = nameof(TaskStateMachine.Cancelled);
 
     private static readonly string[] PendingStates = ["Scheduled", "Queued", "Running"];
 }

@@ -72,13 +72,18 @@ public sealed class TaskStateMachine : MassTransitStateMachine<TaskState>
                         .Then(ctx => RecordSubmission(ctx, catalog, sensitive, timeouts))
                         .IfElse(ctx => CommandFor(ctx, catalog, sensitive).IsValid,
                             valid => valid
-                                .IfElse(IsDueLater,
-                                    later => later
-                                        .ThenAsync(ctx => ScheduleDispatch(ctx, CommandFor(ctx, catalog, sensitive).Command!))
-                                        .TransitionTo(Scheduled),
-                                    now => now
-                                        .ThenAsync(ctx => Dispatch(ctx, CommandFor(ctx, catalog, sensitive).Command!))
-                                        .TransitionTo(Queued))
+                                .IfElseAsync(IsParentCancelled,
+                                    orphan => orphan
+                                        .Then(RecordCancellationWithParent)
+                                        .TransitionTo(Cancelled),
+                                    live => live
+                                        .IfElse(IsDueLater,
+                                            later => later
+                                                .ThenAsync(ctx => ScheduleDispatch(ctx, CommandFor(ctx, catalog, sensitive).Command!))
+                                                .TransitionTo(Scheduled),
+                                            now => now
+                                                .ThenAsync(ctx => Dispatch(ctx, CommandFor(ctx, catalog, sensitive).Command!))
+                                                .TransitionTo(Queued)))
                                 .Respond(ctx => new TaskAccepted(ctx.Saga.CorrelationId, Duplicate: false)),
                             invalid => invalid
                                 .Then(ctx => RecordRejection(ctx, CommandFor(ctx, catalog, sensitive).Errors))
@@ -219,6 +224,15 @@ public sealed class TaskStateMachine : MassTransitStateMachine<TaskState>
         return true;
     }
 
+    /// <summary>
+    /// A child submitted after its parent was cancelled, or asked to stop, would escape the parent's cancellation, which
+    /// cancels only the children recorded by then. The lookup locks the parent's row until this transaction ends, so a
+    /// cancellation running at the same time either finds this child among the pending ones or is seen here.
+    /// </summary>
+    private static async Task<bool> IsParentCancelled(BehaviorContext<TaskState, SubmitTask> context) =>
+        context.Message.ParentTaskId is { } parentTaskId
+        && await context.GetServiceOrCreateInstance<ITaskLookup>().IsCancelledOrCancellingAsync(parentTaskId, context.CancellationToken);
+
     private static TaskCommandResult CommandFor(BehaviorContext<TaskState, SubmitTask> context, TaskTypeCatalog catalog, SensitiveTaskData sensitive) =>
         context.GetOrAddPayload(() =>
         {
@@ -275,6 +289,13 @@ public sealed class TaskStateMachine : MassTransitStateMachine<TaskState>
     {
         context.Saga.FinishedAt = Now(context);
         Touch(context);
+    }
+
+    private static void RecordCancellationWithParent(BehaviorContext<TaskState, SubmitTask> context)
+    {
+        context.Saga.ErrorType = "Cancelled";
+        context.Saga.Error = $"Its parent task {context.Message.ParentTaskId} was cancelled before this task was submitted.";
+        RecordCancellation(context);
     }
 
     private static void RecordCancelRequest(BehaviorContext<TaskState, CancelTask> context)

@@ -3,8 +3,8 @@ using Bus.Contracts.Tasks;
 using Bus.Gateway.Live;
 using Bus.Gateway.Tasks;
 using Bus.Gateway.Tasks.Types;
+using Bus.UnitTests.Tasks;
 using MassTransit;
-using MassTransit.Saga;
 using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -150,16 +150,4 @@ public sealed class TaskChangeObserverTests : IAsyncLifetime
         TaskCompleted m => m.TaskId,
         _ => null,
     };
-
-    private sealed class InMemoryTaskLookup(IQuerySagaRepository<TaskState> repository) : ITaskLookup
-    {
-        public async Task<Guid?> FindByIdempotencyKeyAsync(string type, string idempotencyKey, CancellationToken cancellationToken)
-        {
-            var ids = await repository.Find(new SagaQuery<TaskState>(s => s.Type == type && s.IdempotencyKey == idempotencyKey));
-            return ids.Select(id => (Guid?)id).FirstOrDefault();
-        }
-
-        public async Task<IReadOnlyList<Guid>> FindPendingChildrenAsync(Guid parentTaskId, CancellationToken cancellationToken) =>
-            [.. await repository.Find(new SagaQuery<TaskState>(s => s.ParentTaskId == parentTaskId && (s.CurrentState == "Scheduled" || s.CurrentState == "Queued" || s.CurrentState == "Running")))];
-    }
 }

@@ -304,6 +304,37 @@ public sealed class TaskStateMachineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_child_submitted_after_its_parent_was_cancelled_or_asked_to_stop_is_cancelled_and_never_sent()
+    {
+        var (cancelledParent, stoppingParent, liveParent) = (NewId.NextGuid(), NewId.NextGuid(), NewId.NextGuid());
+        foreach (var parent in new[] { cancelledParent, stoppingParent, liveParent })
+            await Submit(parent, "email_notification", ValidEmail);
+        Assert.True((await Claim(stoppingParent)).Is(out Response<TaskAttemptClaimed>? _));
+        Assert.True((await Claim(liveParent)).Is(out Response<TaskAttemptClaimed>? _));
+        Assert.True((await Cancel(cancelledParent)).Is(out Response<TaskCancelled>? _));
+        Assert.True((await Cancel(stoppingParent)).Is(out Response<TaskCancelling>? _));
+
+        var (orphan, stoppingChild, liveChild) = (NewId.NextGuid(), NewId.NextGuid(), NewId.NextGuid());
+        Assert.False((await Submit(orphan, "email_notification", ValidEmail, parentTaskId: cancelledParent)).Duplicate);
+        await Submit(stoppingChild, "email_notification", ValidEmail, parentTaskId: stoppingParent);
+        await Submit(liveChild, "email_notification", ValidEmail, parentTaskId: liveParent);
+
+        foreach (var (child, parent) in new[] { (orphan, cancelledParent), (stoppingChild, stoppingParent) })
+        {
+            var task = await WaitForState(child, machine => machine.Cancelled);
+            Assert.Equal(parent, task.ParentTaskId);
+            Assert.NotNull(task.FinishedAt);
+            Assert.Equal("Cancelled", task.ErrorType);
+            Assert.Contains(parent.ToString(), task.Error);
+        }
+
+        // The control: a running parent's child is queued and sent as usual.
+        await WaitForState(liveChild, machine => machine.Queued);
+        Assert.True(await _harness.Sent.Any<SendEmail>(m => m.Context.Message.TaskId == liveChild));
+        Assert.False(await _harness.Sent.Any<SendEmail>(m => m.Context.Message.TaskId == orphan || m.Context.Message.TaskId == stoppingChild));
+    }
+
+    [Fact]
     public async Task A_running_task_that_completes_before_its_worker_sees_the_cancellation_is_completed()
     {
         var taskId = NewId.NextGuid();
@@ -413,10 +444,10 @@ public sealed class TaskStateMachineTests : IAsyncLifetime
         Assert.Null(attempts[1].FailedAt);
     }
 
-    private async Task<TaskAccepted> Submit(Guid taskId, string type, JsonElement data, string? idempotencyKey = null, DateTime? runAt = null)
+    private async Task<TaskAccepted> Submit(Guid taskId, string type, JsonElement data, string? idempotencyKey = null, DateTime? runAt = null, Guid? parentTaskId = null)
     {
         var client = _harness.GetRequestClient<SubmitTask>();
-        var response = await client.GetResponse<TaskAccepted>(new SubmitTask(taskId, type, data, 5, idempotencyKey, runAt));
+        var response = await client.GetResponse<TaskAccepted>(new SubmitTask(taskId, type, data, 5, idempotencyKey, runAt, ParentTaskId: parentTaskId));
         return response.Message;
     }
 
@@ -442,19 +473,6 @@ public sealed class TaskStateMachineTests : IAsyncLifetime
             Assert.True(DateTime.UtcNow < deadline, "condition not met within 10 s");
             await Task.Delay(20);
         }
-    }
-
-    /// <summary>Answers idempotency look-ups from the harness's in-memory saga repository.</summary>
-    private sealed class InMemoryTaskLookup(IQuerySagaRepository<TaskState> repository) : ITaskLookup
-    {
-        public async Task<Guid?> FindByIdempotencyKeyAsync(string type, string idempotencyKey, CancellationToken cancellationToken)
-        {
-            var ids = await repository.Find(new SagaQuery<TaskState>(s => s.Type == type && s.IdempotencyKey == idempotencyKey));
-            return ids.Select(id => (Guid?)id).FirstOrDefault();
-        }
-
-        public async Task<IReadOnlyList<Guid>> FindPendingChildrenAsync(Guid parentTaskId, CancellationToken cancellationToken) =>
-            [.. await repository.Find(new SagaQuery<TaskState>(s => s.ParentTaskId == parentTaskId && (s.CurrentState == "Scheduled" || s.CurrentState == "Queued" || s.CurrentState == "Running")))];
     }
 
     /// <summary>Stands in for a worker on queue <c>email</c>: fails the messages whose subject says so.</summary>
