@@ -31,7 +31,6 @@ public sealed record PartnerResponse(int StatusCode, long DurationMs, string? Co
 /// </summary>
 public sealed class PartnerClient(IHttpClientFactory clients, IOptionsMonitor<OutboundOptions> options)
 {
-    private const string Redacted = "[redacted]";
     private const int MinimumRedactedLength = 8;
     private static readonly HashSet<string> NegotiationHeaders = new(["Accept", "Accept-Encoding", "Accept-Language", "Accept-Charset", "User-Agent"], StringComparer.OrdinalIgnoreCase);
 
@@ -93,7 +92,7 @@ public sealed class PartnerClient(IHttpClientFactory clients, IOptionsMonitor<Ou
         var kept = new MemoryStream();
         var buffer = new byte[16 * 1024];
         long total = 0;
-        var excerptBytes = settings.ResponseExcerptLength * 4;
+        var excerptBytes = ResponseExcerpt.BytesToKeep(settings.ResponseExcerptLength);
         while (true)
         {
             var read = await body.ReadAsync(buffer, cancellationToken);
@@ -104,24 +103,18 @@ public sealed class PartnerClient(IHttpClientFactory clients, IOptionsMonitor<Ou
             total += read;
             // The rest is never downloaded: disposing the response drops the connection.
             if (total > settings.MaxResponseBytes)
-                return (settings.MaxResponseBytes, true, Excerpt(kept, settings, sentValues));
+                return (settings.MaxResponseBytes, true, Excerpt(kept, cut: true));
         }
-        return (total, false, Excerpt(kept, settings, sentValues));
-    }
+        return (total, false, Excerpt(kept, cut: total > kept.Length));
 
-    private static string Excerpt(MemoryStream kept, OutboundOptions settings, IReadOnlyList<string> sentValues)
-    {
-        var text = Encoding.UTF8.GetString(kept.GetBuffer(), 0, (int)kept.Length);
-        foreach (var value in sentValues)
-            text = text.Replace(value, Redacted, StringComparison.Ordinal);
-        return Shorten(text, settings.ResponseExcerptLength);
+        string Excerpt(MemoryStream bytes, bool cut) =>
+            ResponseExcerpt.From(bytes.GetBuffer().AsSpan(0, (int)bytes.Length), cut, sentValues, settings.ResponseExcerptLength);
     }
 
     /// <summary>
-    /// A partner's error page may quote what it was sent ("invalid token: Bearer …"), and the excerpt ends up in the
-    /// task's result or error for anyone with a viewer token: the request's header values (and a credential's part after
-    /// its scheme) never pass through. Content negotiation headers and short values (<c>gzip</c>) are left: they are not
-    /// secrets and would blank out ordinary text. Longest first, so a value is not half-replaced by its own suffix.
+    /// What <see cref="ResponseExcerpt"/> keeps out of the excerpt: the request's header values (and a credential's part
+    /// after its scheme). Content negotiation headers and short values (<c>gzip</c>) are left: they are not secrets and
+    /// would blank out ordinary text. Longest first, so a value is not half-replaced by its own suffix.
     /// </summary>
     private static IReadOnlyList<string> SentHeaderValues(HttpRequestMessage request) =>
         [.. request.Headers
