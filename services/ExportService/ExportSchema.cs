@@ -37,6 +37,7 @@ public static class ExportSchema
                 created_at  timestamptz NOT NULL DEFAULT now(),
                 updated_at  timestamptz NOT NULL DEFAULT now()
             );
+            CREATE INDEX IF NOT EXISTS ix_outputs_created_at ON {Schema}.outputs (created_at);
             """, cancellationToken);
 
         await EnsureReaderRoleAsync(connection, export, cancellationToken);

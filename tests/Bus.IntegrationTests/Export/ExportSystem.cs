@@ -19,6 +19,10 @@ public sealed class ExportSystemCollection : ICollectionFixture<ExportSystem>
 public sealed class ExportSystem : IAsyncLifetime
 {
     public const string ReaderPassword = "bus-export-reader-dev";
+
+    /// <summary>The export reader role's password as scripts/infra set it: every fixture that runs ExportService's migrate passes it.</summary>
+    public static string ReaderPasswordSetting =>
+        Environment.GetEnvironmentVariable("BUS_EXPORT_READER_PASSWORD") is { Length: > 0 } password ? password : ReaderPassword;
     public const int UserCount = 250;
     public static readonly TimeSpan StatementTimeout = TimeSpan.FromSeconds(2);
 
@@ -79,7 +83,7 @@ public sealed class ExportSystem : IAsyncLifetime
     {
         var settings = TestEnvironment.ProcessSettings(VirtualHost, Database);
         settings["Export__StorageRoot"] = StorageRoot;
-        settings["Export__ReaderPassword"] = Environment.GetEnvironmentVariable("BUS_EXPORT_READER_PASSWORD") is { Length: > 0 } password ? password : ReaderPassword;
+        settings["Export__ReaderPassword"] = ReaderPasswordSetting;
         settings["Export__GrantedTables__0"] = "public.users";
         settings["Export__GrantedTables__1"] = "bus.tasks";
         settings["Export__StatementTimeout"] = StatementTimeout.ToString("c");

@@ -40,6 +40,35 @@ public sealed class DeclaredTableTests(MaintenanceSystem system)
         Assert.Equal(3L, await system.ScalarAsync<long>("SELECT count(*) FROM public.\"Sessions\""));
     }
 
+    [Theory]
+    [InlineData("email-ledger", "email.deliveries")]
+    [InlineData("media-ledger", "media.outputs")]
+    [InlineData("export-ledger", "export.outputs")]
+    public async Task The_shipped_ledger_declarations_name_the_workers_real_tables_and_keep_a_month(string name, string relation)
+    {
+        var result = await system.RunAsync("clean-table", new { table = name });
+
+        Assert.Equal((name, relation, "created_at", "30.00:00:00"),
+            (result.GetProperty("table").GetString(), result.GetProperty("relation").GetString(),
+             result.GetProperty("column").GetString(), result.GetProperty("maxAge").GetString()));
+    }
+
+    [Fact]
+    public async Task The_export_ledger_loses_its_rows_older_than_a_month_and_keeps_the_rest()
+    {
+        var (old, recent) = (Guid.NewGuid(), Guid.NewGuid());
+        await system.ExecuteAsync($"""
+            INSERT INTO export.outputs (task_id, kind, status, created_at) VALUES
+                ('{old}', 'file', 'completed', now() - interval '31 days'),
+                ('{recent}', 'file', 'completed', now() - interval '29 days');
+            """);
+
+        await system.RunAsync("clean-table", new { table = "export-ledger" });
+
+        Assert.Equal(0L, await system.ScalarAsync<long>($"SELECT count(*) FROM export.outputs WHERE task_id = '{old}'"));
+        Assert.Equal(1L, await system.ScalarAsync<long>($"SELECT count(*) FROM export.outputs WHERE task_id = '{recent}'"));
+    }
+
     public static TheoryData<string, string> Refusals() => new()
     {
         { "injected-table", "Maintenance:Tables:injected-table:Table 'users; DROP TABLE users' is not a table in this database" },

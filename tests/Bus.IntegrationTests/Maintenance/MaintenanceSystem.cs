@@ -50,6 +50,9 @@ public sealed class MaintenanceSystem : IAsyncLifetime
         await ServiceProcess.RunToCompletionAsync("services/Gateway", "Bus.Gateway", settings, "migrate");
         await ServiceProcess.RunToCompletionAsync("services/EmailService", "Bus.EmailService", settings, "migrate");
         await ServiceProcess.RunToCompletionAsync("services/MaintenanceService", "Bus.MaintenanceService", settings, "migrate");
+        // Only their ledgers, which the shipped declarations trim; the services themselves don't run here.
+        await ServiceProcess.RunToCompletionAsync("services/MediaService", "Bus.MediaService", settings, "migrate");
+        await ServiceProcess.RunToCompletionAsync("services/ExportService", "Bus.ExportService", settings, "migrate");
 
         var ports = new[] { FreePort.Next(), FreePort.Next(), FreePort.Next() };
         _services.Add(ServiceProcess.Start("services/MaintenanceService", "Bus.MaintenanceService", settings, "--urls", $"http://127.0.0.1:{ports[0]}"));
@@ -86,6 +89,7 @@ public sealed class MaintenanceSystem : IAsyncLifetime
         settings["Maintenance__Report__Recipients__0"] = ReportRecipient;
         settings["Maintenance__Report__Subject"] = ReportSubject;
         settings["Queues__maintenance__RetryIntervals__0"] = "00:00:00.100";
+        settings["Export__ReaderPassword"] = Export.ExportSystem.ReaderPasswordSetting;
         return settings;
     }
 

@@ -153,10 +153,16 @@ public sealed class CronOptionsTests
                 ["clean-verification-tokens"] = ("0 0 * * * ?", "clean-verification-tokens"),
                 ["daily-report"] = ("0 0 9 * * ?", "daily-report"),
                 ["task-retention-cleanup"] = ("0 0 * * * ?", "cleanup"),
+                ["trim-email-ledger"] = ("0 30 3 * * ?", "clean-table"),
+                ["trim-media-ledger"] = ("0 30 3 * * ?", "clean-table"),
+                ["trim-export-ledger"] = ("0 30 3 * * ?", "clean-table"),
             },
             crons.ToDictionary(c => c.Key, c => (c.Value.QuartzCron, c.Value.TaskType)));
         Assert.All(crons.Values, c => Assert.Equal("America/Argentina/Cordoba", c.TimeZone.Id));
-        Assert.Equal(["clean-verification-tokens", "daily-report", "task-retention-cleanup"], crons.Values.Where(c => c.Enabled).Select(c => c.Name).Order());
+        Assert.Equal(["clean-verification-tokens", "daily-report", "task-retention-cleanup", "trim-email-ledger", "trim-export-ledger", "trim-media-ledger"],
+            crons.Values.Where(c => c.Enabled).Select(c => c.Name).Order());
+        Assert.All(crons.Values.Where(c => c.Name.StartsWith("trim-")),
+            c => Assert.Equal(c.Name["trim-".Length..], JsonDocument.Parse(c.Data).RootElement.GetProperty("table").GetString()));
         await host.StopAsync();
     }
 
