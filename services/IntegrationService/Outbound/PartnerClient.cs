@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Text;
 using Bus.ServiceDefaults.Messaging;
 using Microsoft.Extensions.Options;
 using Polly.CircuitBreaker;

@@ -36,16 +36,35 @@ internal static class ResponseExcerpt
     {
         var end = text.Length;
         foreach (var value in sentValues)
-        {
-            for (var prefix = Math.Min(value.Length - 1, text.Length); prefix > 0; prefix--)
-            {
-                if (text.AsSpan(text.Length - prefix).SequenceEqual(value.AsSpan(0, prefix)))
-                {
-                    end = Math.Min(end, text.Length - prefix);
-                    break;
-                }
-            }
-        }
+            end = Math.Min(end, text.Length - LongestEndThatStarts(value, text));
         return end == text.Length ? text : text[..end] + Redacted;
+    }
+
+    /// <summary>
+    /// How many of <paramref name="text"/>'s last characters are the first ones of <paramref name="value"/> (fewer than
+    /// all of it). Knuth–Morris–Pratt, linear: both the values (8 KB headers) and the answer are untrusted, and comparing
+    /// every candidate end would be quadratic in them.
+    /// </summary>
+    private static int LongestEndThatStarts(string value, string text)
+    {
+        var fallback = new int[value.Length];
+        for (int i = 1, k = 0; i < value.Length; i++)
+        {
+            while (k > 0 && value[i] != value[k])
+                k = fallback[k - 1];
+            if (value[i] == value[k])
+                k++;
+            fallback[i] = k;
+        }
+
+        var matched = 0;
+        foreach (var c in text.AsSpan(text.Length - Math.Min(text.Length, value.Length - 1)))
+        {
+            while (matched > 0 && c != value[matched])
+                matched = fallback[matched - 1];
+            if (c == value[matched])
+                matched++;
+        }
+        return matched;
     }
 }

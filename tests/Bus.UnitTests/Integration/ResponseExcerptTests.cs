@@ -48,5 +48,15 @@ public sealed class ResponseExcerptTests
         Assert.Equal("token [redacted]", ResponseExcerpt.From(kept, cut: true, Sent, length: 100));
     }
 
+    [Theory]
+    [InlineData("retry: abab", "ababc-0123456789", "retry: [redacted]")]
+    [InlineData("retry: aaaa", "aab-0123456789", "retry: aa[redacted]")]
+    [InlineData("retry: aab-012", "aab-0123456789", "retry: [redacted]")]
+    [InlineData("retry: abc", "abd-0123456789", "retry: abc")]
+    public void The_longest_end_that_could_start_a_value_goes_even_where_the_value_repeats_itself(string kept, string value, string expected)
+    {
+        Assert.Equal(expected, ResponseExcerpt.From(Bytes(kept), cut: true, [value], length: 100));
+    }
+
     private static byte[] Bytes(string text) => Encoding.UTF8.GetBytes(text);
 }
