@@ -47,7 +47,8 @@ public sealed class TaskSubmitter(TaskTypeCatalog catalog, SensitiveTaskData sen
                 return new SubmissionOutcome.Invalid(rejected.Message.Errors);
 
             response.Is(out Response<TaskAccepted>? accepted);
-            var status = accepted!.Message.Duplicate ? "Existing" : request.RunAt > DateTime.UtcNow ? "Scheduled" : "Queued";
+            // The saga's own decision: a RunAt a moment away is dispatched at once, and the answer may come back after it.
+            var status = accepted!.Message.Duplicate ? "Existing" : accepted.Message.Status ?? (request.RunAt > DateTime.UtcNow ? "Scheduled" : "Queued");
             return new SubmissionOutcome.Accepted(new TaskSubmitted(accepted.Message.TaskId, status, accepted.Message.Duplicate));
         }
         catch (MassTransitException exception)

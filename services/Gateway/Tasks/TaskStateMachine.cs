@@ -84,7 +84,7 @@ public sealed class TaskStateMachine : MassTransitStateMachine<TaskState>
                                             now => now
                                                 .ThenAsync(ctx => Dispatch(ctx, CommandFor(ctx, catalog, sensitive).Command!))
                                                 .TransitionTo(Queued)))
-                                .Respond(ctx => new TaskAccepted(ctx.Saga.CorrelationId, Duplicate: false)),
+                                .Respond(ctx => new TaskAccepted(ctx.Saga.CorrelationId, Duplicate: false, ctx.Saga.CurrentState)),
                             invalid => invalid
                                 .Then(ctx => RecordRejection(ctx, CommandFor(ctx, catalog, sensitive).Errors))
                                 .TransitionTo(Failed)
@@ -121,13 +121,13 @@ public sealed class TaskStateMachine : MassTransitStateMachine<TaskState>
         During(Queued,
             When(Submitted)
                 .ThenAsync(ctx => Dispatch(ctx, CommandFor(ctx, catalog, sensitive).Command!))
-                .Respond(ctx => new TaskAccepted(ctx.Saga.CorrelationId, Duplicate: false)));
+                .Respond(ctx => new TaskAccepted(ctx.Saga.CorrelationId, Duplicate: false, ctx.Saga.CurrentState)));
 
         During(Scheduled,
             When(Submitted)
                 .ThenAsync(CancelScheduledDispatch)
                 .ThenAsync(ctx => ScheduleDispatch(ctx, CommandFor(ctx, catalog, sensitive).Command!))
-                .Respond(ctx => new TaskAccepted(ctx.Saga.CorrelationId, Duplicate: false)));
+                .Respond(ctx => new TaskAccepted(ctx.Saga.CorrelationId, Duplicate: false, ctx.Saga.CurrentState)));
 
         During([Running, Completed, Failed, Cancelled],
             When(Submitted).Respond(ctx => new TaskAccepted(ctx.Saga.CorrelationId, Duplicate: true)));

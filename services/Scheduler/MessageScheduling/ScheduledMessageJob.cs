@@ -64,6 +64,9 @@ public sealed class ScheduledMessageJob(IBus bus, IOptions<SchedulerOptions> opt
                 context.Headers.Set(key, value);
             if (message.TokenId is { } tokenId)
                 context.Headers.Set(MessageHeaders.SchedulingTokenId, tokenId.ToString("D"));
+            // As MassTransit's own Quartz scheduler stamps them: when it was due and when it went, however late.
+            context.Headers.Set(MessageHeaders.Quartz.Scheduled, (job.ScheduledFireTimeUtc ?? job.FireTimeUtc).ToString("O"));
+            context.Headers.Set(MessageHeaders.Quartz.Sent, job.FireTimeUtc.ToString("O"));
             // The job's key, not the trigger's: a firing recovered after a crash comes from a recovery trigger.
             if (ScheduleKeys.IsRecurring(job.JobDetail.Key))
             {

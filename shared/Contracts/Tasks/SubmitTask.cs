@@ -14,8 +14,11 @@ namespace Bus.Contracts.Tasks;
 public record SubmitTask(Guid TaskId, string Type, JsonElement Data, int Priority = 0, string? IdempotencyKey = null, DateTime? RunAt = null, TimeSpan? Timeout = null,
     Guid? ParentTaskId = null);
 
-/// <summary>The saga's answer to <see cref="SubmitTask"/>: the task that now exists for it.</summary>
-public record TaskAccepted(Guid TaskId, bool Duplicate);
+/// <summary>
+/// The saga's answer to <see cref="SubmitTask"/>: the task that now exists for it. Status is the state the saga recorded
+/// (Scheduled, Queued, or Cancelled for a child of a cancelled parent); null for a duplicate, and from Gateways older than it.
+/// </summary>
+public record TaskAccepted(Guid TaskId, bool Duplicate, string? Status = null);
 
 /// <summary>The saga refused a <see cref="SubmitTask"/>; the task is recorded as Failed with these errors.</summary>
 public record TaskRejected(Guid TaskId, IReadOnlyDictionary<string, string[]> Errors);

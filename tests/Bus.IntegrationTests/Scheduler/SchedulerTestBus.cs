@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using Bus.ServiceDefaults;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
@@ -28,6 +29,16 @@ public sealed record Delivery(
     string? Text)
 {
     public int RedeliveryCount => Headers.TryGetValue(MessageHeaders.RedeliveryCount, out var value) ? Convert.ToInt32(value) : 0;
+
+    /// <summary>When the Scheduler's trigger was due (<c>MT-Quartz-Scheduled</c>), whenever it actually fired.</summary>
+    public DateTimeOffset? ScheduledAt => Headers.TryGetValue(MessageHeaders.Quartz.Scheduled, out var value)
+        ? value switch
+        {
+            DateTimeOffset at => at,
+            DateTime at => new DateTimeOffset(at.ToUniversalTime()),
+            _ => DateTimeOffset.Parse(value.ToString()!, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind),
+        }
+        : null;
 }
 
 /// <summary>Everything the test bus's consumers received, in order.</summary>

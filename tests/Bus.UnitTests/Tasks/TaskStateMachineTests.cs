@@ -71,6 +71,7 @@ public sealed class TaskStateMachineTests : IAsyncLifetime
 
         Assert.Equal(taskId, accepted.TaskId);
         Assert.False(accepted.Duplicate);
+        Assert.Equal("Queued", accepted.Status);
         var task = await WaitForState(taskId, machine => machine.Queued);
         Assert.Equal("email", task.Queue);
         Assert.True(await _harness.Sent.Any<SendEmail>(m => m.Context.Message.TaskId == taskId && m.Context.Message.To.Single() == "user@example.com"));
@@ -228,8 +229,9 @@ public sealed class TaskStateMachineTests : IAsyncLifetime
     public async Task A_task_due_later_waits_as_scheduled_and_runs_when_the_scheduler_sends_it()
     {
         var taskId = NewId.NextGuid();
-        await Submit(taskId, "email_notification", ValidEmail, runAt: DateTime.UtcNow.AddSeconds(2));
+        var accepted = await Submit(taskId, "email_notification", ValidEmail, runAt: DateTime.UtcNow.AddSeconds(2));
 
+        Assert.Equal("Scheduled", accepted.Status);
         var task = await WaitForState(taskId, machine => machine.Scheduled);
         Assert.NotNull(task.ScheduleTokenId);
         Assert.NotNull(task.RunAt);
@@ -315,7 +317,8 @@ public sealed class TaskStateMachineTests : IAsyncLifetime
         Assert.True((await Cancel(stoppingParent)).Is(out Response<TaskCancelling>? _));
 
         var (orphan, stoppingChild, liveChild) = (NewId.NextGuid(), NewId.NextGuid(), NewId.NextGuid());
-        Assert.False((await Submit(orphan, "email_notification", ValidEmail, parentTaskId: cancelledParent)).Duplicate);
+        var orphanAccepted = await Submit(orphan, "email_notification", ValidEmail, parentTaskId: cancelledParent);
+        Assert.Equal((false, "Cancelled"), (orphanAccepted.Duplicate, orphanAccepted.Status));
         await Submit(stoppingChild, "email_notification", ValidEmail, parentTaskId: stoppingParent);
         await Submit(liveChild, "email_notification", ValidEmail, parentTaskId: liveParent);
 
