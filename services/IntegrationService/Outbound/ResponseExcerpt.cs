@@ -9,7 +9,7 @@ namespace Bus.IntegrationService.Outbound;
 /// </summary>
 internal static class ResponseExcerpt
 {
-    public const string Redacted = "[redacted]";
+    private const string Redacted = "[redacted]";
 
     /// <summary>How many bytes of the answer to keep for an excerpt of <paramref name="length"/> characters.</summary>
     public static int BytesToKeep(int length) => length * 4;
