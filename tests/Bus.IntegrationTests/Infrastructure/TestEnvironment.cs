@@ -72,7 +72,20 @@ public static class TestEnvironment
         await using var connection = new NpgsqlConnection(PostgresConnectionString(PostgresDatabase));
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
-        await command.ExecuteNonQueryAsync();
+        // FORCE may not terminate another role's session in the database (an autovacuum worker, the export reader):
+        // such a session ends by itself within moments, so try again for a while.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await command.ExecuteNonQueryAsync();
+                return;
+            }
+            catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.InsufficientPrivilege && attempt < 20)
+            {
+                await Task.Delay(500);
+            }
+        }
     }
 
     private static string Get(string name, string fallback) =>
