@@ -12,7 +12,7 @@ namespace Bus.IntegrationService.Reminders;
 /// <summary>One reminder to send at <c>RunAt</c>: which slot (<c>24h</c>, <c>1h</c>, <c>15m</c>, <c>due</c>), and the text.</summary>
 public sealed record Reminder(string Slot, DateTimeOffset RunAt, string Subject, string Text);
 
-/// <summary>One reminder a reminder task considered: scheduled as child task <c>TaskId</c>, already scheduled earlier, or skipped (its time was past).</summary>
+/// <summary>One reminder a reminder task considered: scheduled as child task <c>TaskId</c>, already scheduled earlier, cancelled with its parent, or skipped (its time was past).</summary>
 public sealed record ScheduledReminder(string Slot, string Type, DateTimeOffset RunAt, string Status, Guid? TaskId);
 
 /// <summary>The result of <c>booking_reminder</c> and <c>payment_reminder</c>.</summary>
@@ -45,15 +45,26 @@ public sealed class ReminderScheduler(IRequestClient<SubmitTask> submit, IOption
                     IdempotencyKey: $"{parentTaskId}:{reminder.Slot}", RunAt: reminder.RunAt.UtcDateTime, ParentTaskId: parentTaskId);
                 var response = await submit.GetResponse<TaskAccepted, TaskRejected>(command, TaskSagaRequests.NeverExpire, cancellationToken, RequestTimeout.After(ms: (int)options.Value.SubmitTimeout.TotalMilliseconds));
                 if (response.Is(out Response<TaskAccepted>? accepted))
-                    outcomes.Add(new ScheduledReminder(reminder.Slot, type, reminder.RunAt, accepted.Message.Duplicate ? "Existing" : "Scheduled", accepted.Message.TaskId));
+                    outcomes.Add(new ScheduledReminder(reminder.Slot, type, reminder.RunAt, OutcomeOf(accepted.Message), accepted.Message.TaskId));
                 else if (response.Is(out Response<TaskRejected>? refusal))
                     rejected.Add($"{reminder.Slot} {type}: {string.Join("; ", refusal.Message.Errors.Select(e => $"{e.Key} {string.Join(", ", e.Value)}"))}");
             }
         }
         if (rejected.Count > 0)
             throw new PermanentTaskException($"reminders refused by the task saga: {string.Join(" | ", rejected)}");
-        return new RemindersScheduled(outcomes.Count(o => o.Status != "Skipped"), outcomes.Count(o => o.Status == "Skipped"), outcomes);
+        return new RemindersScheduled(outcomes.Count(o => o.Status is "Scheduled" or "Existing"), outcomes.Count(o => o.Status == "Skipped"), outcomes);
     }
+
+    /// <summary>
+    /// <c>Cancelled</c> when the saga recorded the child cancelled on arrival (its parent was being cancelled while this
+    /// task scheduled it); <c>Existing</c> for a child an earlier delivery of the parent already submitted.
+    /// </summary>
+    public static string OutcomeOf(TaskAccepted accepted) => accepted switch
+    {
+        { Duplicate: true } => "Existing",
+        { Status: "Cancelled" } => "Cancelled",
+        _ => "Scheduled",
+    };
 
     private static IEnumerable<(string Type, object Data)> Channels(ReminderContact contact, Reminder reminder)
     {

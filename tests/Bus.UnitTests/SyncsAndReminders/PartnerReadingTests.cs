@@ -46,5 +46,18 @@ public sealed class PartnerReadingTests
         Assert.Equal(8, ReminderScheduler.ChildTaskId(parent, "1h", "email_notification").Version);
     }
 
+    [Theory]
+    [InlineData(false, "Scheduled", "Scheduled")]
+    [InlineData(false, "Queued", "Scheduled")]
+    [InlineData(false, null, "Scheduled")]
+    [InlineData(false, "Cancelled", "Cancelled")]
+    [InlineData(true, null, "Existing")]
+    public void A_reminders_outcome_is_what_the_saga_recorded_for_the_child(bool duplicate, string? recorded, string expected)
+    {
+        var outcome = ReminderScheduler.OutcomeOf(new Bus.Contracts.Tasks.TaskAccepted(Guid.NewGuid(), duplicate, recorded));
+
+        Assert.Equal(expected, outcome);
+    }
+
     private static JsonElement Json(string text) => JsonDocument.Parse(text).RootElement.Clone();
 }
