@@ -27,6 +27,9 @@ await using (var system = await BenchSystem.StartAsync(plan.ExportRows.Max(), Lo
     var baseline = await BrokerBaseline.RunAsync(plan.BaselineMessages, plan.Concurrency, plan.WarmUpTasks, system.Memory, system.Cpu);
     results.Add(baseline);
 
+    Log($"broker floor: a task's four hops at {plan.FixedRate}/s for {plan.FixedRateDuration.TotalSeconds} s");
+    var floor = await LatencyFloor.RunAsync(plan.FixedRate, plan.FixedRateDuration, plan.WarmUpTasks, system.Memory, system.Cpu);
+
     Log("warming up the task path");
     await load.ClosedLoopAsync("warm-up", "", OverHttp, plan.WarmUpTasks, plan.Concurrency);
     await load.ClosedLoopAsync("warm-up", "", OverBus, plan.WarmUpTasks, plan.Concurrency);
@@ -38,11 +41,12 @@ await using (var system = await BenchSystem.StartAsync(plan.ExportRows.Max(), Lo
         results.Add(await load.ClosedLoopAsync($"{path} noop ×{plan.ClosedLoopTasks} c{plan.Concurrency}",
             $"{how}, closed loop (submitted → completed)", submit, plan.ClosedLoopTasks, plan.Concurrency, countMessages: true));
         Log($"{path}: {plan.FixedRate} noop tasks/s for {plan.FixedRateDuration.TotalSeconds} s");
-        results.Add(await load.FixedRateAsync($"{path} noop {plan.FixedRate}/s {plan.FixedRateDuration.TotalSeconds}s",
-            $"{how} at a fixed rate (submitted → completed)", submit, plan.FixedRate, plan.FixedRateDuration));
+        results.Add((await load.FixedRateAsync($"{path} noop {plan.FixedRate}/s {plan.FixedRateDuration.TotalSeconds}s",
+            $"{how} at a fixed rate (submitted → completed)", submit, plan.FixedRate, plan.FixedRateDuration)).LatencyOver(floor));
     }
     for (var i = 1; i < results.Count; i++)
         results[i] = results[i].ComparedWith(baseline);
+    results.Insert(1, floor);
 
     if (!tasksOnly)
     {

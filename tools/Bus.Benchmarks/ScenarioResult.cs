@@ -24,6 +24,15 @@ public sealed record ScenarioResult(
 {
     public ScenarioResult ComparedWith(ScenarioResult reference) =>
         this with { ComparedTo = reference.Name, Ratio = reference.Rate > 0 ? Math.Round(Rate / reference.Rate, 3) : null };
+
+    /// <summary>The latency percentiles as multiples of <paramref name="floor"/>'s, in <see cref="Details"/>.</summary>
+    public ScenarioResult LatencyOver(ScenarioResult floor)
+    {
+        if (Latency is not { } own || floor.Latency is not { P50: > 0, P99: > 0 } least)
+            return this;
+        (string, double)[] multiples = [("p50 × floor", Math.Round(own.P50 / least.P50, 1)), ("p99 × floor", Math.Round(own.P99 / least.P99, 1))];
+        return this with { Details = (Details ?? new Dictionary<string, double>()).Concat(multiples.Select(m => KeyValuePair.Create(m.Item1, m.Item2))).ToDictionary() };
+    }
 }
 
 /// <summary>Percentiles in milliseconds, nearest rank.</summary>

@@ -39,36 +39,11 @@ public sealed class TaskLoad(BenchSystem system, TimeSpan timeout)
     public async Task<ScenarioResult> FixedRateAsync(string name, string description, Submit submit, int perSecond, TimeSpan duration)
     {
         var run = new Run();
-        var count = (int)(perSecond * duration.TotalSeconds);
-        // A cap on requests in flight: past it the submitter falls behind the schedule, which the submitted rate shows.
-        using var inFlight = new SemaphoreSlim(512);
-        var submissions = new List<Task>(count);
         system.Memory.Reset();
         var cpu = system.Cpu.Read();
         var clock = Stopwatch.StartNew();
-        for (var i = 0; i < count; i++)
-        {
-            var wait = TimeSpan.FromSeconds((double)i / perSecond) - clock.Elapsed;
-            if (wait > TimeSpan.Zero)
-                await Task.Delay(wait);
-            await inFlight.WaitAsync();
-            submissions.Add(SubmitReleasingAsync());
-        }
-        await Task.WhenAll(submissions);
-        var submittedRate = count / clock.Elapsed.TotalSeconds;
+        var submittedRate = await OpenLoop.RunAsync(perSecond, duration, () => run.SubmitAsync(submit));
         return await FinishAsync(name, description, run, clock, cpu, ("target per s", perSecond), ("submitted per s", submittedRate));
-
-        async Task SubmitReleasingAsync()
-        {
-            try
-            {
-                await run.SubmitAsync(submit);
-            }
-            finally
-            {
-                inFlight.Release();
-            }
-        }
     }
 
     private async Task<ScenarioResult> FinishAsync(
@@ -80,13 +55,30 @@ public sealed class TaskLoad(BenchSystem system, TimeSpan timeout)
         var failed = outcomes.Where(o => o.Status != "Completed").ToList();
         var samples = run.Refusals.Take(5).Concat(failed.Take(5).Select(o => $"task {o.Id}: {o.Status} {o.Error}")).ToList();
         var completed = outcomes.Count - failed.Count;
+        var phases = Phases(outcomes.Where(o => o.Status == "Completed").ToList());
         return new ScenarioResult(
             name, description, run.Accepted.Count + run.Refusals.Count, run.Refusals.Count + failed.Count,
             Math.Round(clock.Elapsed.TotalSeconds, 2), Math.Round(completed / clock.Elapsed.TotalSeconds, 1), "tasks/s",
             Latency.Of(outcomes.Where(o => o.Status == "Completed").Select(o => o.LatencyMs!.Value)), peaks,
             ErrorSamples: samples.Count > 0 ? samples : null,
-            Details: details.ToDictionary(d => d.Key, d => Math.Round(d.Value, 1)),
+            Details: details.Concat(phases).ToDictionary(d => d.Key, d => Math.Round(d.Value, 1)),
             CpuMsPerItem: system.Cpu.PerItemSince(cpu, completed));
+    }
+
+    /// <summary>
+    /// Where a task's latency goes: submitted → started (the saga records it and dispatches it, the worker receives it
+    /// and sends its claim) and started → finished (the claim's round trip through the saga, the work, the completion).
+    /// </summary>
+    private static IEnumerable<(string Key, double Value)> Phases(IReadOnlyList<TaskOutcome> completed)
+    {
+        var toStart = Latency.Of(completed.Where(o => o.StartedAt is not null).Select(o => (o.StartedAt!.Value - o.CreatedAt).TotalMilliseconds));
+        var toFinish = Latency.Of(completed.Where(o => o.StartedAt is not null).Select(o => (o.FinishedAt!.Value - o.StartedAt!.Value).TotalMilliseconds));
+        if (toStart is null || toFinish is null)
+            yield break;
+        yield return ("to start p50 ms", toStart.P50);
+        yield return ("to start p99 ms", toStart.P99);
+        yield return ("start to finish p50 ms", toFinish.P50);
+        yield return ("start to finish p99 ms", toFinish.P99);
     }
 
     private sealed class Run

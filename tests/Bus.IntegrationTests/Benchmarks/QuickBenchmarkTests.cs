@@ -11,7 +11,7 @@ public sealed class QuickBenchmarkTests
 {
     private static readonly string[] Scenarios =
     [
-        "broker baseline", "http noop ×", "http noop 20/s", "bus noop ×", "bus noop 20/s",
+        "broker baseline", "broker floor 20/s", "http noop ×", "http noop 20/s", "bus noop ×", "bus noop 20/s",
         "export csv 2,000 rows", "postgres COPY 2,000 rows", "export csv 10,000 rows", "postgres COPY 10,000 rows",
         "media thumbnails", "imagesharp in-process",
     ];
@@ -44,13 +44,24 @@ public sealed class QuickBenchmarkTests
             Assert.NotEmpty(scenario.GetProperty("peakMemoryMb").EnumerateObject());
         }
         // CPU per item comes from /proc: every part the scenario runs through used some.
-        foreach (var scenario in scenarios.Where(s => s.GetProperty("unit").GetString() is "tasks/s" or "msgs/s"))
+        foreach (var scenario in scenarios.Where(s => s.GetProperty("unit").GetString() is "tasks/s" or "msgs/s" or "chains/s"))
         {
             var name = scenario.GetProperty("name").GetString()!;
             var cpu = scenario.GetProperty("cpuMsPerItem");
-            string[] parts = name == "broker baseline" ? ["bench", "rabbitmq"] : ["gateway", "export+noop", "rabbitmq", "postgres"];
+            string[] parts = name.StartsWith("broker", StringComparison.Ordinal) ? ["bench", "rabbitmq"] : ["gateway", "export+noop", "rabbitmq", "postgres"];
             foreach (var part in parts)
                 Assert.True(cpu.TryGetProperty(part, out var ms) && ms.GetDouble() > 0, $"{name}: no CPU time for {part} in {cpu}");
+        }
+        // Where a task's latency went, and how far it is from the floor at the same rate.
+        foreach (var scenario in scenarios.Where(s => s.GetProperty("unit").GetString() == "tasks/s"))
+        {
+            var name = scenario.GetProperty("name").GetString()!;
+            var details = scenario.GetProperty("details");
+            string[] figures = name.Contains("/s ", StringComparison.Ordinal)
+                ? ["to start p50 ms", "start to finish p50 ms", "p99 × floor"]
+                : ["to start p50 ms", "start to finish p50 ms"];
+            foreach (var figure in figures)
+                Assert.True(details.TryGetProperty(figure, out var value) && value.GetDouble() > 0, $"{name}: no '{figure}' in {details}");
         }
         Assert.Equal(Scenarios.Length, scenarios.Count);
     }
