@@ -20,6 +20,17 @@ public class ComposeTests
         Assert.Contains("rabbitmq postgres redis mailpit", Repository.Read("scripts/infra"));
     }
 
+    [Fact]
+    public void PostgreSQL_keeps_its_durable_commits()
+    {
+        // A commit that waits for no WAL flush can vanish in a crash after the bus message it answered was
+        // acknowledged: a task accepted with a 202 and then lost. Only scripts/infra's test servers trade that for speed.
+        var settings = string.Join(' ', Services.ListAt("postgres", "command"));
+
+        Assert.DoesNotContain("synchronous_commit", settings);
+        Assert.DoesNotContain("fsync", settings);
+    }
+
     [Theory]
     [MemberData(nameof(Repository.ServiceNames), MemberType = typeof(Repository))]
     public void Every_listed_service_is_built_from_its_Dockerfile_and_waits_for_its_migration(string name)
