@@ -28,6 +28,8 @@ public static class IntegrationSchema
                 created_at    timestamptz NOT NULL DEFAULT now(),
                 PRIMARY KEY (task_id, failed_at)
             );
+            -- MaintenanceService's declaration integration-alerts trims by created_at.
+            CREATE INDEX IF NOT EXISTS ix_dead_letter_alerts_created_at ON {Schema}.dead_letter_alerts (created_at);
             """, connection, transaction);
         await command.ExecuteNonQueryAsync(cancellationToken);
         await using var syncTables = new NpgsqlCommand(Syncs.ReadingStore.Tables, connection, transaction);

@@ -44,6 +44,7 @@ public sealed class DeclaredTableTests(MaintenanceSystem system)
     [InlineData("email-ledger", "email.deliveries")]
     [InlineData("media-ledger", "media.outputs")]
     [InlineData("export-ledger", "export.outputs")]
+    [InlineData("integration-alerts", "integration.dead_letter_alerts")]
     public async Task The_shipped_ledger_declarations_name_the_workers_real_tables_and_keep_a_month(string name, string relation)
     {
         var result = await system.RunAsync("clean-table", new { table = name });

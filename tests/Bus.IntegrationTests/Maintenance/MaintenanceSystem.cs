@@ -53,6 +53,7 @@ public sealed class MaintenanceSystem : IAsyncLifetime
         // Only their ledgers, which the shipped declarations trim; the services themselves don't run here.
         await ServiceProcess.RunToCompletionAsync("services/MediaService", "Bus.MediaService", settings, "migrate");
         await ServiceProcess.RunToCompletionAsync("services/ExportService", "Bus.ExportService", settings, "migrate");
+        await ServiceProcess.RunToCompletionAsync("services/IntegrationService", "Bus.IntegrationService", settings, "migrate");
 
         var ports = new[] { FreePort.Next(), FreePort.Next(), FreePort.Next() };
         _services.Add(ServiceProcess.Start("services/MaintenanceService", "Bus.MaintenanceService", settings, "--urls", $"http://127.0.0.1:{ports[0]}"));

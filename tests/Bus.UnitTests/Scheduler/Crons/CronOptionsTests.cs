@@ -156,10 +156,11 @@ public sealed class CronOptionsTests
                 ["trim-email-ledger"] = ("0 30 3 * * ?", "clean-table"),
                 ["trim-media-ledger"] = ("0 30 3 * * ?", "clean-table"),
                 ["trim-export-ledger"] = ("0 30 3 * * ?", "clean-table"),
+                ["trim-integration-alerts"] = ("0 30 3 * * ?", "clean-table"),
             },
             crons.ToDictionary(c => c.Key, c => (c.Value.QuartzCron, c.Value.TaskType)));
         Assert.All(crons.Values, c => Assert.Equal("America/Argentina/Cordoba", c.TimeZone.Id));
-        Assert.Equal(["clean-verification-tokens", "daily-report", "task-retention-cleanup", "trim-email-ledger", "trim-export-ledger", "trim-media-ledger"],
+        Assert.Equal(["clean-verification-tokens", "daily-report", "task-retention-cleanup", "trim-email-ledger", "trim-export-ledger", "trim-integration-alerts", "trim-media-ledger"],
             crons.Values.Where(c => c.Enabled).Select(c => c.Name).Order());
         Assert.All(crons.Values.Where(c => c.Name.StartsWith("trim-")),
             c => Assert.Equal(c.Name["trim-".Length..], JsonDocument.Parse(c.Data).RootElement.GetProperty("table").GetString()));
