@@ -10,10 +10,13 @@ public static class RequestBody
         if (request.ContentLength > maxBytes)
             return null;
 
-        var buffer = new ArrayBufferWriter<byte>(Math.Min(maxBytes, (int?)request.ContentLength ?? 4096) + 1);
+        var declared = (int?)request.ContentLength;
+        var buffer = new ArrayBufferWriter<byte>(Math.Min(maxBytes, declared ?? 4096) + 1);
         while (true)
         {
-            var memory = buffer.GetMemory(4096);
+            // A declared length is read into the buffer sized for it (one byte over shows a longer body) instead of
+            // growing it to 4 KB for a body of a hundred bytes on every request.
+            var memory = buffer.GetMemory(declared is { } length && buffer.WrittenCount <= length ? length + 1 - buffer.WrittenCount : 4096);
             var read = await request.Body.ReadAsync(memory, cancellationToken);
             if (read == 0)
                 return buffer.WrittenMemory;
