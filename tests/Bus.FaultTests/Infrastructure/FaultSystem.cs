@@ -104,6 +104,9 @@ public sealed class FaultSystem : IAsyncDisposable
     {
         var settings = Settings();
         settings["Smtp__From"] = SenderOf(replica);
+        // MassTransit logs a message it moves to <queue>_skipped ("SKIP <address> <message id>") only at Debug: the rare
+        // skipped SendEmail copy after a broker restart (README, Reliability) is otherwise not traceable to its task.
+        settings["Logging__LogLevel__MassTransit"] = "Debug";
         _emailServices[replica] = ServiceProcess.Start("services/EmailService", "Bus.EmailService", settings, "--urls", $"http://127.0.0.1:{_emailPorts[replica]}");
         await _emailServices[replica]!.WaitUntilReadyAsync(_emailPorts[replica]);
     }
