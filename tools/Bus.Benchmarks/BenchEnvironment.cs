@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using MassTransit;
 using Npgsql;
 
 namespace Bus.Benchmarks;
@@ -22,6 +23,22 @@ public static class BenchEnvironment
     public static string Issuer => Get("BUS_AUTH_ISSUER", "bus");
     public static string Audience => Get("BUS_AUTH_AUDIENCE", "bus-api");
     public static string ExportReaderPassword => Get("BUS_EXPORT_READER_PASSWORD", "bus-export-reader-dev");
+
+    /// <summary>A bus of the benchmark's own on this RabbitMQ, in <paramref name="virtualHost"/>.</summary>
+    public static void ConnectTo(this IRabbitMqBusFactoryConfigurator rabbit, string virtualHost) =>
+        rabbit.Host(RabbitHost, (ushort)RabbitPort, virtualHost, host =>
+        {
+            host.Username(RabbitUser);
+            host.Password(RabbitPassword);
+        });
+
+    /// <summary>The settings the <c>noop</c> worker's queue has, so the bare-broker scenarios compare with the task ones.</summary>
+    public static void LikeTheNoopQueue(this IReceiveEndpointConfigurator endpoint)
+    {
+        endpoint.ConcurrentMessageLimit = 16;
+        if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
+            rabbit.PrefetchCount = 32;
+    }
 
     /// <summary>Pool size as the services' appsettings.json has it: the figures are for the shipped defaults.</summary>
     public static string PostgresConnectionString(string? database = null) => new NpgsqlConnectionStringBuilder

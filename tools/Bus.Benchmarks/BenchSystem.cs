@@ -109,11 +109,7 @@ public sealed class BenchSystem : IAsyncDisposable
             Gateway.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", (await token.ReadOutputAsync(TimeSpan.FromMinutes(1))).Trim());
         Gateway.BaseAddress = new Uri(Url(ports["gateway"]));
 
-        _bus = MassTransit.Bus.Factory.CreateUsingRabbitMq(rabbit => rabbit.Host(BenchEnvironment.RabbitHost, (ushort)BenchEnvironment.RabbitPort, VirtualHost, host =>
-        {
-            host.Username(BenchEnvironment.RabbitUser);
-            host.Password(BenchEnvironment.RabbitPassword);
-        }));
+        _bus = MassTransit.Bus.Factory.CreateUsingRabbitMq(rabbit => rabbit.ConnectTo(VirtualHost));
         await _bus.StartAsync();
     }
 

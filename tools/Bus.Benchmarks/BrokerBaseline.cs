@@ -24,15 +24,10 @@ public static class BrokerBaseline
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var bus = MassTransit.Bus.Factory.CreateUsingRabbitMq(rabbit =>
         {
-            rabbit.Host(BenchEnvironment.RabbitHost, (ushort)BenchEnvironment.RabbitPort, vhost, host =>
-            {
-                host.Username(BenchEnvironment.RabbitUser);
-                host.Password(BenchEnvironment.RabbitPassword);
-            });
+            rabbit.ConnectTo(vhost);
             rabbit.ReceiveEndpoint("baseline", endpoint =>
             {
-                endpoint.ConcurrentMessageLimit = 16;
-                endpoint.PrefetchCount = 32;
+                endpoint.LikeTheNoopQueue();
                 endpoint.Handler<BaselinePing>(context =>
                 {
                     if (context.SentTime is { } sent)

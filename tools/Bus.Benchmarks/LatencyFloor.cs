@@ -32,16 +32,11 @@ public static class LatencyFloor
         IRequestClient<FloorClaim>? claims = null;
         var bus = MassTransit.Bus.Factory.CreateUsingRabbitMq(rabbit =>
         {
-            rabbit.Host(BenchEnvironment.RabbitHost, (ushort)BenchEnvironment.RabbitPort, vhost, host =>
-            {
-                host.Username(BenchEnvironment.RabbitUser);
-                host.Password(BenchEnvironment.RabbitPassword);
-            });
+            rabbit.ConnectTo(vhost);
             void Endpoint<T>(string queue, Func<ConsumeContext<T>, Task> handle) where T : class =>
                 rabbit.ReceiveEndpoint(queue, endpoint =>
                 {
-                    endpoint.ConcurrentMessageLimit = 16;
-                    endpoint.PrefetchCount = 32;
+                    endpoint.LikeTheNoopQueue();
                     endpoint.Handler(new MessageHandler<T>(handle));
                 });
             Endpoint<FloorSubmit>("floor-saga-submit", async context =>

@@ -30,8 +30,12 @@ public sealed record ScenarioResult(
     {
         if (Latency is not { } own || floor.Latency is not { P50: > 0, P99: > 0 } least)
             return this;
-        (string, double)[] multiples = [("p50 × floor", Math.Round(own.P50 / least.P50, 1)), ("p99 × floor", Math.Round(own.P99 / least.P99, 1))];
-        return this with { Details = (Details ?? new Dictionary<string, double>()).Concat(multiples.Select(m => KeyValuePair.Create(m.Item1, m.Item2))).ToDictionary() };
+        var details = new Dictionary<string, double>(Details ?? new Dictionary<string, double>())
+        {
+            ["p50 × floor"] = Math.Round(own.P50 / least.P50, 1),
+            ["p99 × floor"] = Math.Round(own.P99 / least.P99, 1),
+        };
+        return this with { Details = details };
     }
 }
 

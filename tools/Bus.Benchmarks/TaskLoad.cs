@@ -71,8 +71,9 @@ public sealed class TaskLoad(BenchSystem system, TimeSpan timeout)
     /// </summary>
     private static IEnumerable<(string Key, double Value)> Phases(IReadOnlyList<TaskOutcome> completed)
     {
-        var toStart = Latency.Of(completed.Where(o => o.StartedAt is not null).Select(o => (o.StartedAt!.Value - o.CreatedAt).TotalMilliseconds));
-        var toFinish = Latency.Of(completed.Where(o => o.StartedAt is not null).Select(o => (o.FinishedAt!.Value - o.StartedAt!.Value).TotalMilliseconds));
+        var started = completed.Where(o => o.StartedAt is not null).ToList();
+        var toStart = Latency.Of(started.Select(o => (o.StartedAt!.Value - o.CreatedAt).TotalMilliseconds));
+        var toFinish = Latency.Of(started.Select(o => (o.FinishedAt!.Value - o.StartedAt!.Value).TotalMilliseconds));
         if (toStart is null || toFinish is null)
             yield break;
         yield return ("to start p50 ms", toStart.P50);
